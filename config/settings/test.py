@@ -1,0 +1,11 @@
+"""Tests: base with fast argon2 parameters and a throwaway data directory."""
+import os
+import tempfile
+
+os.environ.setdefault("SAFEPASSAGE_DATA_DIR", tempfile.mkdtemp(prefix="safepassage-test-"))
+
+from .base import *  # noqa: E402,F401,F403
+
+PASSWORD_HASHERS = ["safepassage.accounts.hashers.FastArgon2PasswordHasher"]
+AXES_ENABLED = True
+LOGGING["root"]["handlers"] = ["file"]  # noqa: F405

@@ -1,0 +1,15 @@
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from safepassage.core.views import health
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="cases:list", permanent=False)),
+    path("health", health, name="health"),
+    path("accounts/", include("safepassage.accounts.urls")),
+    path("vault/", include("safepassage.vault.urls")),
+    path("people/", include("safepassage.people.urls")),
+    path("cases/", include("safepassage.cases.urls")),
+]
+handler404 = "safepassage.core.errors.not_found"
+handler403 = "safepassage.core.errors.forbidden"

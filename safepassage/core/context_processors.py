@@ -1,0 +1,20 @@
+from django.conf import settings
+
+from safepassage.policy.rules import can, membership
+from safepassage.vault import services as vault
+
+
+def safepassage(request):
+    user = getattr(request, "user", None)
+    member = membership(user)
+    return {
+        "demo_mode": settings.DEMO_MODE,
+        "vault_unsealed": vault.is_unsealed(),
+        "member": member,
+        "nav": {
+            "cases": can(user, "case.list"),
+            "new_person": can(user, "person.create"),
+            "members": can(user, "member.manage"),
+            "seal": can(user, "vault.seal"),
+        } if member else {},
+    }

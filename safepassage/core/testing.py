@@ -1,0 +1,36 @@
+"""Building blocks shared by the test suite and the demo seed: organisations, staff with TOTP."""
+from __future__ import annotations
+
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from safepassage.accounts.services import member_create
+
+
+def staff_member(organisation, username: str, roles: list[str], *, password: str = "correct horse battery staple",
+                 totp_key: str | None = None):
+    """A member with a confirmed TOTP device (key given as 40 hex digits, or random)."""
+    user = member_create(actor=None, organisation=organisation, username=username, password=password,
+                         roles=roles, validate=False)
+    device = TOTPDevice(user=user, name="authenticator", confirmed=True)
+    if totp_key:
+        device.key = totp_key
+    device.save()
+    return user
+
+
+def login_verified(client, user) -> None:
+    """Log a test client in as `user` with the second factor already passed."""
+    client.force_login(user)
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def current_totp(user) -> str:
+    from django_otp.oath import TOTP
+
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"

@@ -1,0 +1,1 @@
+"""Authorisation rules: ``from safepassage.policy.rules import can, require``."""

@@ -1,0 +1,113 @@
+"""may X do Y to Z: the one place that answers it. Pages and the API both ask here.
+
+Threat: a staff member reaching records they have no need to see. Rules are expressed once, as
+query filters, so a list page and a single-record check can never disagree. Admins manage members
+and settings; the admin role alone never opens a case or a person.
+"""
+from __future__ import annotations
+
+from django.db.models import Q
+
+from . import roles as R
+
+
+class NotAllowed(Exception):
+    """The actor may not do this. Object lookups turn it into the same 404 as "missing"."""
+
+
+# Actions that need no particular record; the value lists the roles that grant them.
+_ACTIONS: dict[str, set[str]] = {
+    "case.list": {R.COORDINATOR, R.CASEWORKER, R.INTAKE},
+    "case.create": {R.COORDINATOR, R.CASEWORKER, R.INTAKE},
+    "case.assign": {R.COORDINATOR},
+    "person.create": {R.COORDINATOR, R.CASEWORKER, R.INTAKE},
+    "person.import": {R.COORDINATOR},
+    "person.delete": {R.COORDINATOR},
+    "member.manage": {R.ADMIN},
+    "session.revoke": {R.ADMIN},
+    "vault.unseal": {R.CUSTODIAN, R.ADMIN},
+    "vault.seal": {R.CUSTODIAN, R.ADMIN, R.COORDINATOR},
+    "audit.verify": {R.ADMIN},
+}
+
+# Actions on one record, granted when the record is in the actor's scope and a role allows it.
+_RECORD_ACTIONS: dict[str, set[str]] = {
+    "case.view": {R.COORDINATOR, R.CASEWORKER, R.INTAKE},
+    "case.edit": {R.COORDINATOR, R.CASEWORKER},
+    "case.note": {R.COORDINATOR, R.CASEWORKER, R.INTAKE},
+    "case.assign": {R.COORDINATOR},
+    "person.view": {R.COORDINATOR, R.CASEWORKER, R.INTAKE},
+    "person.edit": {R.COORDINATOR, R.CASEWORKER},
+    "person.delete": {R.COORDINATOR},
+}
+
+
+def membership(actor):
+    """The actor's active membership, or None (anonymous, inactive, or no organisation)."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return None
+    try:
+        member = actor.membership
+    except Exception:
+        return None
+    return member if member.is_active else None
+
+
+def roles_of(actor) -> set[str]:
+    member = membership(actor)
+    return set(member.roles) if member else set()
+
+
+def can(actor, action: str, target=None) -> bool:
+    member = membership(actor)
+    if member is None:
+        return False
+    if target is None:
+        return bool(_ACTIONS.get(action, set()) & set(member.roles))
+    allowed_roles = _RECORD_ACTIONS.get(action)
+    if not allowed_roles or not allowed_roles & set(member.roles):
+        return False
+    if action.startswith("case."):
+        scope = case_scope(actor)
+    elif action.startswith("person."):
+        scope = person_scope(actor)
+    else:
+        return False
+    return type(target)._default_manager.filter(scope, pk=target.pk).exists()
+
+
+def require(actor, action: str, target=None) -> None:
+    if not can(actor, action, target):
+        raise NotAllowed(action)
+
+
+_NOTHING = Q(pk__in=[])
+
+
+def case_scope(actor) -> Q:
+    """Cases the actor may see: coordinators all of their organisation's; others their own or their team's."""
+    member = membership(actor)
+    if member is None:
+        return _NOTHING
+    in_org = Q(organisation_id=member.organisation_id)
+    if R.COORDINATOR in member.roles:
+        return in_org
+    if {R.CASEWORKER, R.INTAKE} & set(member.roles):
+        team_ids = list(member.teams.values_list("pk", flat=True))
+        return in_org & (Q(assignees=actor) | Q(team_id__in=team_ids) | Q(opened_by=actor))
+    return _NOTHING
+
+
+def person_scope(actor) -> Q:
+    """People the actor may see: through a case they may see, or people they recorded who have no case yet."""
+    member = membership(actor)
+    if member is None:
+        return _NOTHING
+    in_org = Q(organisation_id=member.organisation_id)
+    if R.COORDINATOR in member.roles:
+        return in_org
+    if {R.CASEWORKER, R.INTAKE} & set(member.roles):
+        team_ids = list(member.teams.values_list("pk", flat=True))
+        via_case = Q(cases__assignees=actor) | Q(cases__team_id__in=team_ids) | Q(cases__opened_by=actor)
+        return in_org & (via_case | Q(created_by=actor, cases__isnull=True))
+    return _NOTHING
