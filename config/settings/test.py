@@ -9,3 +9,7 @@ from .base import *  # noqa: E402,F401,F403
 PASSWORD_HASHERS = ["safepassage.accounts.hashers.FastArgon2PasswordHasher"]
 AXES_ENABLED = True
 LOGGING["root"]["handlers"] = ["file"]  # noqa: F405
+
+# Parallel runs on one PostgreSQL server each get their own test database.
+DATABASES["default"].setdefault("TEST", {})["NAME"] = "test_safepassage_" + os.environ.get(  # noqa: F405
+    "SAFEPASSAGE_TEST_DB", "main")
