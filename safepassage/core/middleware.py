@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 
@@ -24,8 +23,7 @@ class SealedMiddleware:
         if not vault.is_unsealed() and not request.path.startswith(_OPEN_WHILE_SEALED):
             if request.user.is_authenticated:
                 return redirect(reverse("vault:unseal"))
-            response = TemplateResponse(request, "core/sealed.html", status=503)
-            return response
+            return render(request, "core/sealed.html", status=503)
         return self.get_response(request)
 
 

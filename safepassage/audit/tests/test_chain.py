@@ -1,0 +1,74 @@
+import pytest
+from django.db import connection
+
+from safepassage.audit.models import AuditEvent
+from safepassage.audit.services import audit_record, audit_verify
+from safepassage.vault import services as vault
+
+
+@pytest.fixture
+def chain(unsealed_vault, org):
+    for i in range(5):
+        audit_record(actor=None, action="test.event", organisation=org, n=i)
+    return list(AuditEvent.objects.order_by("id"))
+
+
+def test_an_untouched_log_verifies(chain):
+    report = audit_verify()
+    assert report.ok and report.checked == len(chain) and report.macs_checked == len(chain)
+
+
+def test_editing_a_row_is_detected_at_that_row(chain):
+    target = chain[2]
+    AuditEvent.objects.filter(pk=target.pk).update(action="person.read.hidden")
+    report = audit_verify()
+    assert not report.ok and report.broken_at == target.pk and "changed" in report.reason
+
+
+def test_deleting_a_row_in_the_middle_is_detected(chain):
+    AuditEvent.objects.filter(pk=chain[1].pk).delete()
+    report = audit_verify()
+    assert not report.ok and report.broken_at == chain[1].pk
+
+
+def test_deleting_the_newest_rows_is_detected(chain):
+    AuditEvent.objects.filter(pk__gte=chain[3].pk).delete()
+    report = audit_verify()
+    assert not report.ok and "end" in report.reason
+
+
+def test_a_rebuilt_chain_without_the_audit_key_fails_its_macs(chain):
+    """A database-only attacker who recomputes every hash still cannot forge the MACs."""
+    import hashlib
+
+    from safepassage.audit.services import _canonical
+
+    prev = "0" * 64
+    for event in AuditEvent.objects.order_by("id"):
+        if event.pk == chain[2].pk:
+            event.detail = {"n": 99}
+        event.prev_hash = prev
+        event.entry_hash = hashlib.sha256(_canonical(event)).hexdigest()
+        event.save()
+        prev = event.entry_hash
+    from safepassage.audit.models import AuditHead
+
+    AuditHead.objects.filter(pk=1).update(last_hash=prev)
+    report = audit_verify()
+    assert not report.ok and report.broken_at == chain[2].pk and "MAC" in report.reason
+
+
+def test_events_never_hold_sensitive_values(unsealed_vault, coordinator, org):
+    from safepassage.people.services import PersonData, person_create
+
+    person_create(actor=coordinator, organisation=org, data=PersonData(full_name="Planted Zelimkhanov"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT detail, action FROM audit_auditevent")
+        rows = cursor.fetchall()
+    assert rows and not any("Zelimkhanov" in str(row) for row in rows)
+
+
+def test_the_chain_still_verifies_while_sealed_without_macs(chain):
+    vault.seal()
+    report = audit_verify()
+    assert report.ok and report.macs_checked == 0
