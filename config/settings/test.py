@@ -10,6 +10,6 @@ PASSWORD_HASHERS = ["safepassage.accounts.hashers.FastArgon2PasswordHasher"]
 AXES_ENABLED = True
 LOGGING["root"]["handlers"] = ["file"]  # noqa: F405
 
-# Parallel runs on one PostgreSQL server each get their own test database.
-DATABASES["default"].setdefault("TEST", {})["NAME"] = "test_safepassage_" + os.environ.get(  # noqa: F405
-    "SAFEPASSAGE_TEST_DB", "main")
+# Parallel runs on one PostgreSQL server each get their own test database (SQLite tests run in memory).
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": "test_safepassage_" + os.environ.get("SAFEPASSAGE_TEST_DB", "main")}  # noqa: F405
