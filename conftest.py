@@ -50,3 +50,41 @@ def client_as():
         return client
 
     return make
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (`make test` installs it)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page_no_js(browser):
+    """A browser tab with JavaScript disabled, as the people we serve often browse."""
+    context = browser.new_context(java_script_enabled=False, locale="en-GB")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def browser_login(page, base_url: str, user, password: str = "correct horse battery staple") -> None:
+    """Log in through the real login and second-factor pages."""
+    from safepassage.core.testing import current_totp
+
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.fill("input[name=token]", current_totp(user))
+    page.click("button[type=submit]")
