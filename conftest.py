@@ -77,14 +77,3 @@ def page_no_js(browser):
     yield page
     context.close()
 
-
-def browser_login(page, base_url: str, user, password: str = "correct horse battery staple") -> None:
-    """Log in through the real login and second-factor pages."""
-    from safepassage.core.testing import current_totp
-
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.fill("input[name=token]", current_totp(user))
-    page.click("button[type=submit]")

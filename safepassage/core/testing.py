@@ -34,3 +34,13 @@ def current_totp(user) -> str:
     device = TOTPDevice.objects.get(user=user, confirmed=True)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     return f"{totp.token():0{device.digits}d}"
+
+
+def browser_login(page, base_url: str, user, password: str = "correct horse battery staple") -> None:
+    """Log in through the real login and second-factor pages."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.fill("input[name=token]", current_totp(user))
+    page.click("button[type=submit]")
