@@ -189,6 +189,48 @@ def unseal_with_passphrase(passphrase: str) -> bool:
     return unseal_with_key(master)
 
 
+def share_check(text: str, *, vault: VaultState | None = None) -> None:
+    """Raise InvalidShare unless `text` is a well-formed share of the vault's current key.
+
+    `vault` defaults to this deployment's; a restore passes the state carried by the backup.
+    """
+    vault = vault or _require_state()
+    if vault.mode != VaultState.MODE_SHAMIR:
+        raise InvalidShare("this vault is not protected by shares")
+    if crypto.sha256(crypto.share_decode(text)).hex() not in vault.share_hashes:
+        raise InvalidShare("this share does not belong to this vault (or to its current key)")
+
+
+def recover_master_key(*, shares=(), passphrase: str | None = None, vault: VaultState | None = None) -> bytes:
+    """The master key from custodians' shares or the passphrase, checked but NOT loaded here.
+
+    For ``safepassage unseal`` (which hands it to the running server over the control socket) and
+    for restoring a backup. Raises InvalidShare when the secrets do not open the vault.
+    """
+    vault = vault or _require_state()
+    if vault.mode == VaultState.MODE_DEMO:
+        master = bytes(vault.demo_master)
+    elif vault.mode == VaultState.MODE_PASSPHRASE:
+        pkey = crypto.passphrase_key(passphrase or "", bytes(vault.passphrase_salt), vault.passphrase_params)
+        try:
+            master = crypto.open_(pkey, vault.wrapped_master, b"master")
+        except DecryptionFailed:
+            raise InvalidShare("that passphrase does not open this vault") from None
+    else:
+        parts = []
+        for text in shares:
+            share_check(text, vault=vault)
+            part = crypto.share_decode(text)
+            if part not in parts:
+                parts.append(part)
+        if len(parts) < vault.threshold:
+            raise InvalidShare(f"{vault.threshold} different shares are needed, {len(parts)} given")
+        master = crypto.combine(parts)
+    if not _check_master(vault, master):
+        raise InvalidShare("the secrets did not combine into this vault's key")
+    return master
+
+
 def demo_master_key() -> bytes | None:
     vault = state()
     return bytes(vault.demo_master) if vault and vault.mode == VaultState.MODE_DEMO else None
@@ -234,6 +276,14 @@ def system_key(name: str) -> bytes:
 def system_key_replace(name: str) -> bytes:
     """A new random key under `name`; the old one is gone (used to retire backup epochs)."""
     return _system_key_create(name)
+
+
+def system_key_import(name: str, key: bytes) -> None:
+    """Store a known system key under `name`, wrapped by the current master key (restoring a backup)."""
+    derived = _fresh()
+    SystemKey.objects.update_or_create(
+        name=name, defaults={"wrapped": crypto.seal(bytes(derived.system_kek), key, name.encode())})
+    derived.system_keys.pop(name, None)
 
 
 # --- data keys and record encryption ------------------------------------------------------------
@@ -361,4 +411,7 @@ def rotate(*, shares: int | None = None, threshold: int | None = None, passphras
     vault.rotated_at = timezone.now()
     vault.save()
     transaction.on_commit(lambda: keyholder.load(new_master))
+    from .backup import after_rotate
+
+    transaction.on_commit(after_rotate)  # epoch.key and local backup headers follow the new master key
     return printed
