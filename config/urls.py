@@ -10,6 +10,7 @@ urlpatterns = [
     path("vault/", include("safepassage.vault.urls")),
     path("people/", include("safepassage.people.urls")),
     path("cases/", include("safepassage.cases.urls")),
+    path("matching/", include("safepassage.matching.urls")),
 ]
 handler404 = "safepassage.core.errors.not_found"
 handler403 = "safepassage.core.errors.forbidden"

@@ -16,5 +16,6 @@ def safepassage(request):
             "new_person": can(user, "person.create"),
             "members": can(user, "member.manage"),
             "seal": can(user, "vault.seal"),
+            "matching": can(user, "match.review"),
         } if member else {},
     }

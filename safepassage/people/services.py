@@ -110,6 +110,9 @@ def _reindex(person: Person, data: PersonData) -> None:
         entries.append(PersonIndex(person=person, kind=PersonIndex.KIND_BIRTH_YEAR,
                                    digest=vault.blind_index("birth_year", data.date_of_birth[:4])))
     PersonIndex.objects.bulk_create(entries)
+    from safepassage.matching.services import match_keys_refresh  # matching builds on people
+
+    match_keys_refresh(person=person, data=data)
 
 
 @transaction.atomic

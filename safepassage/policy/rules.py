@@ -28,6 +28,7 @@ _ACTIONS: dict[str, set[str]] = {
     "vault.unseal": {R.CUSTODIAN, R.ADMIN},
     "vault.seal": {R.CUSTODIAN, R.ADMIN, R.COORDINATOR},
     "audit.verify": {R.ADMIN},
+    "match.review": {R.COORDINATOR},
 }
 
 # Actions on one record, granted when the record is in the actor's scope and a role allows it.
@@ -111,3 +112,11 @@ def person_scope(actor) -> Q:
         via_case = Q(cases__assignees=actor) | Q(cases__team_id__in=team_ids) | Q(cases__opened_by=actor)
         return in_org & (via_case | Q(created_by=actor, cases__isnull=True))
     return _NOTHING
+
+
+def match_scope(actor) -> Q:
+    """Duplicate suggestions and merges the actor may review: a coordinator's organisation's."""
+    member = membership(actor)
+    if member is None or R.COORDINATOR not in member.roles:
+        return _NOTHING
+    return Q(organisation_id=member.organisation_id)

@@ -1,0 +1,150 @@
+"""How alike two records are, once their few candidates have been decrypted.
+
+Each kind of evidence adds or takes away weight (log-odds, in the manner of Fellegi and Sunter): the
+same name however it was spelt, the same patronymic, compatible dates of birth at whatever precision
+each record has, a shared phone number. The sum becomes a probability-like score between 0 and 1, with
+the reasons that made it, as codes a page can explain.
+
+Gender is left out on purpose: it may be recorded differently over time for the same person, and a
+score must never make a trans person's two records look like two people.
+
+Pure functions: the benchmark and the service run the same code.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from rapidfuzz.distance import JaroWinkler
+
+from .keys import MatchInput, Token, birth_date, phone_set, tokens
+
+SUGGEST_AT = 0.5  # a pair scoring at least this goes to the review queue
+
+# Reason codes (pages explain them: ``reasons.REASON_LABELS``).
+NAME_SAME = "name_same"
+NAME_SIMILAR = "name_similar"
+NAME_PARTIAL = "name_partial"
+NAME_DIFFERS = "name_differs"
+PATRONYMIC_SAME = "patronymic_same"
+PATRONYMIC_DIFFERS = "patronymic_differs"
+DOB_SAME = "dob_same"
+DOB_COMPATIBLE = "dob_compatible"
+DOB_NEAR = "dob_near"
+DOB_DIFFERS = "dob_differs"
+PHONE_SAME = "phone_same"
+PHONE_DIFFERS = "phone_differs"
+
+_PRIOR = -3.0  # candidates already share a key; still, most of them are other people
+
+
+@dataclass(frozen=True)
+class Score:
+    value: float
+    reasons: tuple[str, ...]
+    weight: float = 0.0
+
+    @property
+    def suggested(self) -> bool:
+        return self.value >= SUGGEST_AT
+
+
+def token_similarity(a: Token, b: Token) -> float:
+    """1.0 for the same word; high for one name in another spelling or a nickname; else Jaro-Winkler."""
+    if a.folded == b.folded:
+        return 1.0
+    similarity = JaroWinkler.similarity(a.folded, b.folded)
+    if a.skeleton == b.skeleton:
+        return max(similarity, 0.97)
+    if a.codes & b.codes:
+        return max(similarity, 0.93)
+    return similarity
+
+
+def _best_pairs(left: list[Token], right: list[Token]) -> list[float]:
+    """Greedy one-to-one pairing of words by similarity (names have few words: this is exact enough)."""
+    scored = sorted(((token_similarity(a, b), i, j) for i, a in enumerate(left) for j, b in enumerate(right)),
+                    reverse=True)
+    used_left, used_right, sims = set(), set(), []
+    for similarity, i, j in scored:
+        if i in used_left or j in used_right:
+            continue
+        used_left.add(i)
+        used_right.add(j)
+        sims.append(similarity)
+    return sims
+
+
+def _names(ta: list[Token], tb: list[Token]) -> tuple[float, str | None]:
+    names_a = [t for t in ta if not t.patronymic]
+    names_b = [t for t in tb if not t.patronymic]
+    if not names_a or not names_b:
+        return 0.0, None
+    sims = _best_pairs(names_a, names_b)
+    strong = sum(s >= 0.92 for s in sims)
+    close = sum(s >= 0.85 for s in sims)
+    if len(sims) == 1:
+        return (3.0, NAME_PARTIAL) if strong else (-4.0, NAME_DIFFERS)
+    if strong == len(sims):
+        return (7.0 if sum(sims) / len(sims) >= 0.97 else 6.0), NAME_SAME
+    if close == len(sims):
+        return 4.0, NAME_SIMILAR
+    if close:
+        return -2.0, NAME_PARTIAL
+    return -6.0, NAME_DIFFERS
+
+
+def _patronymics(ta: list[Token], tb: list[Token]) -> tuple[float, str | None]:
+    pa = [t for t in ta if t.patronymic]
+    pb = [t for t in tb if t.patronymic]
+    if not pa or not pb:
+        return 0.0, None
+    if max(token_similarity(a, b) for a in pa for b in pb) >= 0.9:
+        return 2.5, PATRONYMIC_SAME
+    return -4.0, PATRONYMIC_DIFFERS
+
+
+def _dates(a: str, b: str) -> tuple[float, str | None]:
+    da, db = birth_date(a), birth_date(b)
+    if not da or not db:
+        return 0.0, None
+    (ya, ma, dd_a), (yb, mb, dd_b) = da, db
+    if abs(ya - yb) > 1:
+        return -6.0, DOB_DIFFERS
+    if ya != yb:
+        # a year worked out from a stated age is off by one; two exact dates a year apart are not
+        return (-1.0, DOB_NEAR) if (ma is None or mb is None) else (-4.0, DOB_DIFFERS)
+    if ma is None or mb is None:
+        return 2.5, DOB_COMPATIBLE
+    if ma != mb:
+        if dd_a and dd_b and (dd_a, ma) == (mb, dd_b):  # day and month swapped
+            return 3.0, DOB_COMPATIBLE
+        return -3.0, DOB_DIFFERS
+    if dd_a is None or dd_b is None:
+        return 3.5, DOB_COMPATIBLE
+    return (5.0, DOB_SAME) if dd_a == dd_b else (-2.0, DOB_DIFFERS)
+
+
+def _phones(a: MatchInput, b: MatchInput) -> tuple[float, str | None]:
+    pa, pb = phone_set(a), phone_set(b)
+    if not pa or not pb:
+        return 0.0, None
+    return (6.0, PHONE_SAME) if pa & pb else (-1.5, PHONE_DIFFERS)
+
+
+def score_tokens(a: MatchInput, b: MatchInput, ta: list[Token], tb: list[Token]) -> Score:
+    """``score`` with the records' tokens already made (the benchmark reuses them)."""
+    weight, reasons = _PRIOR, []
+    for part, code in (_names(ta, tb), _patronymics(ta, tb), _dates(a.date_of_birth, b.date_of_birth),
+                       _phones(a, b)):
+        weight += part
+        if code:
+            reasons.append(code)
+    value = 1.0 / (1.0 + math.exp(-weight))
+    return Score(value=round(value, 4), reasons=tuple(reasons), weight=weight)
+
+
+def score(a, b) -> Score:
+    """How likely it is that records `a` and `b` (plaintext: MatchInput, PersonData, ...) are one person."""
+    a, b = MatchInput.of(a), MatchInput.of(b)
+    return score_tokens(a, b, tokens(a), tokens(b))

@@ -1,0 +1,161 @@
+"""Reading for matching: candidate lookup by blind index, scoring of the few candidates, the queue.
+
+Only the candidates a record's keys point to are ever decrypted, and every such decryption is
+audited (``match.compare`` for the machine comparing, ``person.read`` for a person looking).
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.http import Http404
+
+from safepassage.audit.services import audit_record
+from safepassage.people.models import Person
+from safepassage.policy.rules import match_scope, require
+from safepassage.vault import services as vault
+
+from . import scoring
+from .keys import KEY_WEIGHTS, MatchInput, lookup_keys
+from .models import MatchKey, MatchSuggestion, MergeRecord
+
+CANDIDATE_LIMIT = 25  # at most this many candidates are decrypted for one record
+
+
+@dataclass(frozen=True)
+class Candidate:
+    person_id: uuid.UUID
+    weight: int  # sum of the weights of the keys shared (``keys.KEY_WEIGHTS``)
+
+
+@dataclass(frozen=True)
+class Match:
+    person: Person
+    score: scoring.Score
+
+
+def key_digest(kind: str, value: str) -> str:
+    """The blind index stored for one candidate key."""
+    return vault.blind_index(f"match.{kind}", value)
+
+
+def _organisation_id(subject, organisation):
+    if organisation is not None:
+        return getattr(organisation, "pk", organisation)
+    return getattr(subject, "organisation_id", None)
+
+
+def candidates_for(subject, *, organisation=None, exclude=(), limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
+    """People of the organisation sharing a candidate key with `subject`, most keys first.
+
+    `subject` is a Person (its own organisation; itself excluded) or any plain object with some of
+    ``full_name``, ``other_names``, ``date_of_birth``, ``phones`` (a help request), with
+    `organisation` given. Nothing is decrypted here but the subject itself, when it is a Person.
+    """
+    org_id = _organisation_id(subject, organisation)
+    if org_id is None:
+        raise ValueError("candidates are looked up within one organisation")
+    excluded = {uuid.UUID(str(pk)) for pk in exclude}
+    if isinstance(subject, Person):
+        excluded.add(subject.pk)
+    wanted = {key_digest(kind, value): kind for kind, value in lookup_keys(MatchInput.of(subject))}
+    if not wanted:
+        return []
+    weights: dict[uuid.UUID, int] = {}
+    rows = MatchKey.objects.filter(organisation_id=org_id, digest__in=list(wanted)).values_list("person_id", "digest")
+    for person_id, digest in rows:
+        if person_id not in excluded:
+            weights[person_id] = weights.get(person_id, 0) + KEY_WEIGHTS[wanted[digest]]
+    ranked = sorted(weights.items(), key=lambda item: (-item[1], str(item[0])))[:limit]
+    return [Candidate(person_id, weight) for person_id, weight in ranked]
+
+
+def score(a, b) -> scoring.Score:
+    """How alike two records are. Decrypts a Person's names, date of birth and phones: callers audit."""
+    return scoring.score(MatchInput.of(a), MatchInput.of(b))
+
+
+def find_matches(subject, *, organisation=None, exclude=(), actor=None, target=None) -> list[Match]:
+    """Candidates of `subject` decrypted and scored; those likely to be the same person, best first.
+
+    The decryption of the candidates is audited as ``match.compare`` (`actor` is None when the
+    platform itself compares, as when a record is written).
+    """
+    candidates = candidates_for(subject, organisation=organisation, exclude=exclude)
+    if not candidates:
+        return []
+    people = list(Person.objects.filter(pk__in=[c.person_id for c in candidates]))
+    vault.preload_data_keys([p.data_key_id for p in people])
+    record = MatchInput.of(subject)
+    matches = [Match(p, score(record, p)) for p in people]
+    if target is None and isinstance(subject, Person):
+        target = subject
+    audit_record(actor=actor, action="match.compare", target=target,
+                 organisation=_organisation_id(subject, organisation),
+                 candidates=sorted(str(p.pk) for p in people))
+    return sorted((m for m in matches if m.score.suggested), key=lambda m: (-m.score.value, str(m.person.pk)))
+
+
+def active_merge_of(person) -> MergeRecord | None:
+    """The merge that folded `person` into another, if it stands."""
+    return MergeRecord.objects.filter(merged=person, undone_at__isnull=True).first()
+
+
+def merged_away_ids(organisation) -> set[uuid.UUID]:
+    """People of the organisation that stand merged into another record (lists may leave them out)."""
+    return set(MergeRecord.objects.filter(organisation=organisation, undone_at__isnull=True)
+               .values_list("merged_id", flat=True))
+
+
+# --- the review queue ----------------------------------------------------------------------------
+
+def suggestions_for_review(actor, *, status: str = MatchSuggestion.STATUS_OPEN):
+    """The actor's organisation's suggestions in `status`, strongest first. No names: ids and scores."""
+    require(actor, "match.review")
+    return (MatchSuggestion.objects.filter(match_scope(actor), status=status)
+            .select_related("person_a", "person_b", "decided_by").order_by("-score", "created_at"))
+
+
+def suggestion_for(actor, suggestion_id) -> MatchSuggestion:
+    """One suggestion the actor may review; the same 404 for missing and forbidden."""
+    try:
+        pk = int(suggestion_id)
+    except (TypeError, ValueError):
+        raise Http404() from None
+    suggestion = None
+    if pk > 0:
+        suggestion = (MatchSuggestion.objects.filter(match_scope(actor), pk=pk)
+                      .select_related("person_a", "person_b").first())
+    if suggestion is None:
+        raise Http404()
+    return suggestion
+
+
+def merge_record_for(actor, record_id) -> MergeRecord:
+    """One merge the actor may undo; the same 404 for missing and forbidden."""
+    try:
+        pk = uuid.UUID(str(record_id))
+    except ValueError:
+        raise Http404() from None
+    record = MergeRecord.objects.filter(match_scope(actor), pk=pk).select_related("keep", "merged").first()
+    if record is None:
+        raise Http404()
+    return record
+
+
+COMPARED_FIELDS = ("full_name", "other_names", "date_of_birth", "phones", "current_location")
+
+
+def suggestion_compare(actor, suggestion: MatchSuggestion) -> list[dict]:
+    """Both people's identifying fields side by side, for a coordinator to decide. Audited reads."""
+    require(actor, "match.review")
+    people = [suggestion.person_a, suggestion.person_b]
+    vault.preload_data_keys([p.data_key_id for p in people])
+    sides = []
+    for person in people:
+        audit_record(actor=actor, action="person.read", target=person, via="matching",
+                     suggestion=suggestion.pk)
+        side = {"person": person, "merge": active_merge_of(person)}
+        side.update({name: getattr(person, name) for name in COMPARED_FIELDS})
+        sides.append(side)
+    return sides

@@ -1,0 +1,238 @@
+"""Writing for matching: keys and suggestions kept fresh, decisions, merge and unmerge.
+
+Threat: a wrong merge joins two people's histories (a safe-house stay, a route) and could expose one
+to the other's contacts; a merge that cannot be undone would make the mistake permanent. A merge
+therefore keeps the merged person's own row untouched, lists by id every record it moved and seals
+what it added to the kept person, so ``person_unmerge`` puts both back as they were. Every step is
+audited in the same transaction.
+"""
+from __future__ import annotations
+
+from django.apps import apps
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from safepassage.audit.services import audit_record
+from safepassage.core.names import phone_digits, romanise
+from safepassage.people.models import Person, PersonIndex
+from safepassage.people.services import PersonData, person_data, person_update
+from safepassage.policy.rules import require
+
+from .keys import MatchInput, birth_date, stored_keys
+from .models import MatchKey, MatchSuggestion, MergeRecord
+from .selectors import active_merge_of, find_matches, key_digest
+
+
+class MergeNotAllowed(Exception):
+    """This merge or unmerge would leave records in a state that cannot be undone cleanly."""
+
+
+# Relations to a person that matching itself manages (or that are rebuilt from the person's fields).
+_NOT_MOVED = {MatchKey, MatchSuggestion, MergeRecord, PersonIndex}
+
+
+# --- keys and suggestions ------------------------------------------------------------------------
+
+def match_keys_refresh(*, person: Person, data=None) -> list[MatchSuggestion]:
+    """Store `person`'s candidate keys (blind indexes) and update their open suggestions.
+
+    Called whenever a person's fields are written (``people.services._reindex``). A person merged
+    into another has no keys: they are reached through the kept record.
+    """
+    MatchKey.objects.filter(person=person).delete()
+    if active_merge_of(person) is not None:
+        return []
+    record = MatchInput.of(data if data is not None else person)
+    MatchKey.objects.bulk_create([
+        MatchKey(organisation_id=person.organisation_id, person=person, kind=kind, digest=key_digest(kind, value))
+        for kind, value in sorted(stored_keys(record))
+    ])
+    matches = find_matches(record, organisation=person.organisation_id, exclude={person.pk}, target=person)
+    existing = {(s.person_a_id, s.person_b_id): s
+                for s in MatchSuggestion.objects.filter(Q(person_a=person) | Q(person_b=person))}
+    kept = []
+    for match in matches:
+        a, b = sorted((person.pk, match.person.pk))
+        suggestion = existing.pop((a, b), None)
+        if suggestion is None:
+            suggestion = MatchSuggestion.objects.create(
+                organisation_id=person.organisation_id, person_a_id=a, person_b_id=b,
+                score=match.score.value, reasons=list(match.score.reasons))
+        elif suggestion.status == MatchSuggestion.STATUS_OPEN:
+            suggestion.score, suggestion.reasons = match.score.value, list(match.score.reasons)
+            suggestion.save(update_fields=["score", "reasons", "updated_at"])
+        kept.append(suggestion)
+    stale = [s.pk for s in existing.values() if s.status == MatchSuggestion.STATUS_OPEN]
+    MatchSuggestion.objects.filter(pk__in=stale).delete()  # no longer alike enough to ask about
+    return kept
+
+
+@transaction.atomic
+def suggestion_dismiss(*, actor, suggestion: MatchSuggestion) -> None:
+    """A coordinator decided the two are different people: the pair is not suggested again."""
+    require(actor, "match.review")
+    if suggestion.status != MatchSuggestion.STATUS_OPEN:
+        raise MergeNotAllowed("only an open suggestion can be dismissed")
+    suggestion.status = MatchSuggestion.STATUS_NOT_DUPLICATE
+    suggestion.decided_by, suggestion.decided_at = actor, timezone.now()
+    suggestion.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    audit_record(actor=actor, action="match.dismiss", target=suggestion, organisation=suggestion.organisation_id,
+                 people=[str(suggestion.person_a_id), str(suggestion.person_b_id)])
+
+
+# --- merge ---------------------------------------------------------------------------------------
+
+def _name_key(name: str) -> str:
+    return " ".join(romanise(name).split())
+
+
+def _combined(keep: PersonData, other: PersonData) -> tuple[PersonData, dict]:
+    """`keep`'s data with what only `other` knows added, and a note of exactly what was added."""
+    new = PersonData(**{**keep.__dict__, "other_names": list(keep.other_names), "phones": list(keep.phones),
+                        "messengers": list(keep.messengers)})
+    added: dict = {"other_names": [], "phones": [], "messengers": [], "before": {}, "set": {}}
+    known_names = {_name_key(n) for n in [keep.full_name, *keep.other_names] if n}
+    for name in [other.full_name, *other.other_names]:
+        if name and _name_key(name) not in known_names:
+            known_names.add(_name_key(name))
+            if not new.full_name:
+                added["before"]["full_name"], added["set"]["full_name"] = new.full_name, name
+                new.full_name = name
+            else:
+                new.other_names.append(name)
+                added["other_names"].append(name)
+    known_phones = {phone_digits(p) for p in keep.phones}
+    for phone in other.phones:
+        if phone_digits(phone) not in known_phones:
+            known_phones.add(phone_digits(phone))
+            new.phones.append(phone)
+            added["phones"].append(phone)
+    for messenger in other.messengers:
+        if messenger not in new.messengers:
+            new.messengers.append(messenger)
+            added["messengers"].append(messenger)
+    mine, theirs = birth_date(keep.date_of_birth), birth_date(other.date_of_birth)
+    # a more precise date of birth that agrees with what the kept record says is taken over
+    if theirs and (not mine or (other.date_of_birth.startswith(keep.date_of_birth)
+                                and len(other.date_of_birth) > len(keep.date_of_birth))):
+        added["before"]["date_of_birth"], added["set"]["date_of_birth"] = keep.date_of_birth, other.date_of_birth
+        new.date_of_birth = other.date_of_birth
+    for name in ("current_location", "gender"):
+        if not getattr(new, name) and getattr(other, name):
+            added["before"][name], added["set"][name] = "", getattr(other, name)
+            setattr(new, name, getattr(other, name))
+            if name == "gender":
+                added["before"]["gender_self_described"] = ""
+                added["set"]["gender_self_described"] = new.gender_self_described = other.gender_self_described
+    return new, added
+
+
+def _relations():
+    """(model, field name) of every foreign key to Person that a merge moves."""
+    for rel in Person._meta.related_objects:
+        if rel.related_model in _NOT_MOVED:
+            continue
+        yield rel
+
+
+def _move_relations(*, source: Person, target: Person) -> list[dict]:
+    moved = []
+    for rel in _relations():
+        model, field = rel.related_model, rel.field.name
+        if rel.many_to_many:
+            if model._base_manager.filter(**{rel.field.name: source}).exists():
+                raise MergeNotAllowed(f"{model._meta.label_lower} links cannot be moved")
+            continue
+        rows = model._base_manager.filter(**{field: source})
+        ids = list(rows.values_list("pk", flat=True))
+        if not ids:
+            continue
+        if rel.one_to_one and model._base_manager.filter(**{field: target}).exists():
+            raise MergeNotAllowed(f"both people have a {model._meta.label_lower}")
+        rows.update(**{field: target})
+        moved.append({"model": model._meta.label_lower, "field": field, "ids": [str(pk) for pk in ids]})
+    return moved
+
+
+@transaction.atomic
+def person_merge(*, actor, keep: Person, merge: Person, suggestion: MatchSuggestion | None = None) -> MergeRecord:
+    """Fold `merge` into `keep`: cases, attachments and every other record move to `keep`; names,
+    phones and a more precise date of birth are added to `keep`; `merge` stays as it was, marked as
+    merged, so ``person_unmerge`` can restore both exactly."""
+    require(actor, "match.review")
+    require(actor, "person.edit", keep)
+    require(actor, "person.edit", merge)
+    keep = Person.objects.select_for_update().get(pk=keep.pk)
+    merge = Person.objects.select_for_update().get(pk=merge.pk)
+    if keep.pk == merge.pk or keep.organisation_id != merge.organisation_id:
+        raise MergeNotAllowed("a person is merged with another person of the same organisation")
+    if active_merge_of(keep) or active_merge_of(merge):
+        raise MergeNotAllowed("one of them is already merged into another record")
+    new_data, added = _combined(person_data(keep), person_data(merge))
+    moved = _move_relations(source=merge, target=keep)
+    if suggestion is None:
+        a, b = sorted((keep.pk, merge.pk))
+        suggestion = MatchSuggestion.objects.filter(person_a_id=a, person_b_id=b).first()
+    record = MergeRecord(organisation_id=keep.organisation_id, keep=keep, merged=merge, suggestion=suggestion,
+                         moved=moved, merged_by=actor, data_key_id=keep.data_key_id)
+    record.added = added
+    record.save()
+    # the merged person leaves the queue: their keys and their other open suggestions go
+    MatchKey.objects.filter(person=merge).delete()
+    MatchSuggestion.objects.filter(Q(person_a=merge) | Q(person_b=merge), status=MatchSuggestion.STATUS_OPEN) \
+        .exclude(pk=getattr(suggestion, "pk", None)).delete()
+    if suggestion is not None:
+        suggestion.status = MatchSuggestion.STATUS_MERGED
+        suggestion.decided_by, suggestion.decided_at = actor, timezone.now()
+        suggestion.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    person_update(actor=actor, person=keep, data=new_data)  # audited; refreshes keep's keys
+    audit_record(actor=actor, action="person.merge", target=keep, merged=str(merge.pk), merge=str(record.pk),
+                 moved={entry["model"]: len(entry["ids"]) for entry in moved},
+                 suggestion=getattr(suggestion, "pk", None))
+    return record
+
+
+def _remove_once(values: list, removed: list) -> list:
+    values = list(values)
+    for item in removed:
+        if item in values:
+            values.remove(item)
+    return values
+
+
+@transaction.atomic
+def person_unmerge(*, actor, merge_record: MergeRecord) -> None:
+    """Undo a merge: what moved goes back by id, what was added to the kept person is taken away
+    (edits made since are left alone), and the merged person is matched again."""
+    require(actor, "match.review")
+    record = MergeRecord.objects.select_for_update().select_related("keep", "merged").get(pk=merge_record.pk)
+    keep, merged = record.keep, record.merged
+    require(actor, "person.edit", keep)
+    if not record.is_active:
+        raise MergeNotAllowed("this merge was already undone")
+    if active_merge_of(keep) is not None:
+        raise MergeNotAllowed("the kept person was merged again since: undo that merge first")
+    for entry in record.moved:
+        model = apps.get_model(entry["model"])
+        ids = [model._meta.pk.to_python(pk) for pk in entry["ids"]]
+        model._base_manager.filter(pk__in=ids, **{entry["field"]: keep}).update(**{entry["field"]: merged})
+    added = record.added or {}
+    current = person_data(keep)
+    current.other_names = _remove_once(current.other_names, added.get("other_names", []))
+    current.phones = _remove_once(current.phones, added.get("phones", []))
+    current.messengers = _remove_once(current.messengers, added.get("messengers", []))
+    for name, before in added.get("before", {}).items():
+        if getattr(current, name) == added["set"].get(name):
+            setattr(current, name, before)
+    record.undone_by, record.undone_at = actor, timezone.now()
+    record.added = {}
+    record.save(update_fields=["undone_by", "undone_at", "added"])
+    person_update(actor=actor, person=keep, data=current)
+    suggestion = record.suggestion
+    if suggestion is not None and suggestion.status == MatchSuggestion.STATUS_MERGED:
+        suggestion.status = MatchSuggestion.STATUS_OPEN
+        suggestion.decided_by = suggestion.decided_at = None
+        suggestion.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    match_keys_refresh(person=merged, data=person_data(merged))
+    audit_record(actor=actor, action="person.unmerge", target=keep, merged=str(merged.pk), merge=str(record.pk))

@@ -1,0 +1,108 @@
+"""Candidate keys and scores: the spellings of one person meet, different people stay apart."""
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from safepassage.matching.keys import MatchInput, lookup_keys, skeleton, stored_keys, tokens
+from safepassage.matching.scoring import SUGGEST_AT, score
+
+
+def shared(a: MatchInput, b: MatchInput) -> set:
+    return lookup_keys(a) & stored_keys(b)
+
+
+@pytest.mark.parametrize("spelling", ["Магомед", "Magomed", "Mahomed", "Muhammad", "Mohammed", "Mukhammad"])
+def test_spellings_of_magomed_share_one_skeleton(spelling):
+    assert {t.skeleton for t in tokens(MatchInput(full_name=spelling))} == {skeleton("magomed")}
+
+
+@pytest.mark.parametrize("other", [
+    "Magomed Ibragimov", "Mahomed Ibrahimov", "Ibragimov Magomed", "Muhammad Ibragimoff",
+    "Магомед Ибрагимович Ибрагимов", "IBRAGIMOV, Magomed",
+])
+def test_variants_of_one_name_find_each_other_and_score_high(other):
+    a, b = MatchInput(full_name="Магомед Ибрагимов"), MatchInput(full_name=other)
+    assert shared(a, b) and shared(b, a)
+    assert score(a, b).value >= SUGGEST_AT
+
+
+def test_a_patronymic_present_in_one_record_only_still_matches():
+    a = MatchInput(full_name="Магомед Ибрагимович Ибрагимов", date_of_birth="1990-05-12")
+    b = MatchInput(full_name="Magomed Ibragimov", date_of_birth="1990")
+    assert shared(b, a)
+    result = score(a, b)
+    assert result.suggested and "patronymic_differs" not in result.reasons
+
+
+def test_different_patronymics_count_against():
+    a = MatchInput(full_name="Магомед Ибрагимович Ибрагимов")
+    b = MatchInput(full_name="Магомед Русланович Ибрагимов")
+    assert "patronymic_differs" in score(a, b).reasons
+    assert score(a, b).value < score(a, MatchInput(full_name="Магомед Ибрагимов")).value
+
+
+def test_phone_formats_meet():
+    a = MatchInput(full_name="Ислам", phones=("+7 928 123-45-67",))
+    b = MatchInput(full_name="Ruslan", phones=("89281234567",))
+    assert ("phone", "9281234567") in shared(a, b)
+    assert "phone_same" in score(a, b).reasons
+
+
+def test_a_birth_year_agrees_with_a_full_date():
+    a = MatchInput(full_name="Zelimkhan Daudov", date_of_birth="1990")
+    b = MatchInput(full_name="Зелимхан Даудов", date_of_birth="1990-05-12")
+    assert "dob_compatible" in score(a, b).reasons and score(a, b).suggested
+
+
+def test_a_year_off_by_one_is_still_a_candidate():
+    a = MatchInput(full_name="Zelimkhan Daudov", date_of_birth="1991")
+    b = MatchInput(full_name="Зелимхан Дaудовв", date_of_birth="1990-05-12")  # surname mistyped
+    assert any(kind == "name_year" for kind, _ in shared(a, b))
+
+
+def test_a_nickname_meets_the_full_name():
+    a = MatchInput(full_name="Саша Иванов", date_of_birth="1988")
+    b = MatchInput(full_name="Aleksandr Ivanov", date_of_birth="1988-02-03")
+    assert shared(a, b) and score(a, b).suggested
+
+
+def test_different_people_with_a_common_first_name_score_low():
+    a = MatchInput(full_name="Магомед Ибрагимов", date_of_birth="1990-05-12", phones=("+7 928 123-45-67",))
+    b = MatchInput(full_name="Магомед Дадаев", date_of_birth="1975-01-02", phones=("+7 916 555-11-22",))
+    result = score(a, b)
+    assert result.value < 0.05 and {"dob_differs", "phone_differs"} <= set(result.reasons)
+
+
+def test_namesakes_born_years_apart_are_not_suggested():
+    a = MatchInput(full_name="Магомед Ибрагимов", date_of_birth="1990-05-12")
+    b = MatchInput(full_name="Magomed Ibragimov", date_of_birth="1971")
+    assert not score(a, b).suggested
+
+
+def test_siblings_sharing_a_family_phone_are_not_suggested():
+    a = MatchInput(full_name="Хеда Ахмедовна Дудаева", date_of_birth="1995-03-01", phones=("+79280001122",))
+    b = MatchInput(full_name="Малика Ахмедовна Дудаева", date_of_birth="1998-07-21", phones=("89280001122",))
+    assert not score(a, b).suggested
+
+
+def test_keys_do_not_depend_on_the_order_of_words():
+    assert stored_keys(MatchInput(full_name="Magomed Ibragimov")) == stored_keys(
+        MatchInput(full_name="Ibragimov Magomed"))
+
+
+names = st.text(alphabet="абвгдежзиклмнопрстуфхцчшщыэюяABCDEFGHIJKLMNOPRSTUVYZ -'", max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=names, b=names)
+def test_score_is_symmetric_and_between_zero_and_one(a, b):
+    left, right = MatchInput(full_name=a), MatchInput(full_name=b)
+    assert score(left, right).value == score(right, left).value
+    assert 0.0 <= score(left, right).value <= 1.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=names)
+def test_a_record_always_finds_itself(name):
+    record = MatchInput(full_name=name, date_of_birth="1990", phones=("+7 928 123 45 67",))
+    assert stored_keys(record) <= lookup_keys(record)
