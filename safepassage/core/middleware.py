@@ -10,7 +10,9 @@ from safepassage.vault import services as vault
 
 # Paths that work while sealed: logging in (it needs no key), unsealing, and static assets.
 _OPEN_WHILE_SEALED = ("/accounts/login/", "/accounts/otp/", "/accounts/enrol/", "/accounts/logout/", "/vault/", "/static/",
-                      "/health", "/lang/")
+                      "/health", "/lang/", "/help/")
+# The anonymous intake keeps no session: its language choice travels in the page, never in a cookie.
+_SESSIONLESS = ("/help/",)
 
 
 class SealedMiddleware:
@@ -36,7 +38,7 @@ class LanguageMiddleware:
 
     def __call__(self, request):
         lang = request.GET.get("lang")
-        if lang in self.codes:
+        if lang in self.codes and not request.path.startswith(_SESSIONLESS):
             request.session["lang"] = lang
         lang = request.session.get("lang") or translation.get_language_from_request(request)
         if lang not in self.codes:

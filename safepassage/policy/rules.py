@@ -28,6 +28,7 @@ _ACTIONS: dict[str, set[str]] = {
     "vault.unseal": {R.CUSTODIAN, R.ADMIN},
     "vault.seal": {R.CUSTODIAN, R.ADMIN, R.COORDINATOR},
     "audit.verify": {R.ADMIN},
+    "intake.triage": {R.INTAKE, R.COORDINATOR},
     "match.review": {R.COORDINATOR},
 }
 
@@ -40,6 +41,9 @@ _RECORD_ACTIONS: dict[str, set[str]] = {
     "person.view": {R.COORDINATOR, R.CASEWORKER, R.INTAKE},
     "person.edit": {R.COORDINATOR, R.CASEWORKER},
     "person.delete": {R.COORDINATOR},
+    "intake.view": {R.INTAKE, R.COORDINATOR},
+    "intake.reply": {R.INTAKE, R.COORDINATOR},
+    "intake.triage": {R.INTAKE, R.COORDINATOR},
 }
 
 
@@ -72,6 +76,8 @@ def can(actor, action: str, target=None) -> bool:
         scope = case_scope(actor)
     elif action.startswith("person."):
         scope = person_scope(actor)
+    elif action.startswith("intake."):
+        scope = intake_scope(actor)
     else:
         return False
     return type(target)._default_manager.filter(scope, pk=target.pk).exists()
@@ -118,5 +124,13 @@ def match_scope(actor) -> Q:
     """Duplicate suggestions and merges the actor may review: a coordinator's organisation's."""
     member = membership(actor)
     if member is None or R.COORDINATOR not in member.roles:
+        return _NOTHING
+    return Q(organisation_id=member.organisation_id)
+
+
+def intake_scope(actor) -> Q:
+    """Help requests the actor may triage: intake workers and coordinators, their organisation's."""
+    member = membership(actor)
+    if member is None or not {R.INTAKE, R.COORDINATOR} & set(member.roles):
         return _NOTHING
     return Q(organisation_id=member.organisation_id)

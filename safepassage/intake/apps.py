@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class IntakeConfig(AppConfig):
+    name = "safepassage.intake"
+    label = "intake"
+    verbose_name = "Anonymous intake"
+
+    def ready(self):
+        from . import checks  # noqa: F401

@@ -1,0 +1,113 @@
+"""Codenames: the words a visitor keeps instead of an account.
+
+A codename is drawn with ``secrets`` from a bundled word list (Russian or English, by the page's
+language) with enough words for at least ``INTAKE_CODENAME_BITS`` bits of entropy. The server
+never stores it: only a keyed hash (to find the thread) and a public key derived from it (to seal
+replies). Typing is forgiving: case, ``ё``/``е``, hyphens and extra spaces do not matter.
+"""
+from __future__ import annotations
+
+import math
+import os
+import re
+import secrets
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from safepassage.vault import sealedbox
+
+from . import conf
+
+_LISTS = Path(__file__).resolve().parent / "wordlists"
+_NOT_LETTERS = re.compile(r"[^\w]+|[\d_]+", re.UNICODE)
+
+
+@lru_cache(maxsize=None)
+def word_list(language: str) -> tuple[str, ...]:
+    """The bundled list for `language` ("ru" or "en"); any other language gets the English list."""
+    name = "ru.txt" if language == "ru" else "en.txt"
+    words = [w.strip() for w in (_LISTS / name).read_text(encoding="utf-8").splitlines()]
+    words = [w for w in words if w and not w.startswith("#")]
+    if len(set(words)) != len(words):
+        raise ValueError(f"word list {name} has duplicates")
+    return tuple(words)
+
+
+def words_needed(language: str, bits: int | None = None) -> int:
+    bits = bits or conf.get("INTAKE_CODENAME_BITS")
+    return math.ceil(bits / math.log2(len(word_list(language))))
+
+
+def entropy_bits(language: str) -> float:
+    return words_needed(language) * math.log2(len(word_list(language)))
+
+
+def generate(language: str) -> str:
+    words = word_list(language)
+    return " ".join(secrets.choice(words) for _ in range(words_needed(language)))
+
+
+def normalise(text: str) -> str:
+    """The form that is hashed: NFKC, case-folded, ё as е, words separated by one space."""
+    text = unicodedata.normalize("NFKC", text or "").casefold().replace("ё", "е")
+    return " ".join(w for w in _NOT_LETTERS.split(text) if w)
+
+
+def unknown_words(text: str) -> list[int]:
+    """1-based positions of typed words that are in neither list (to point at a typo)."""
+    known = set(word_list("ru")) | set(word_list("en"))
+    return [i for i, w in enumerate(normalise(text).split(), start=1) if w not in known]
+
+
+# --- the pepper -----------------------------------------------------------------------------------
+
+_pepper_lock = threading.Lock()
+_pepper_cache: dict[Path, bytes] = {}
+
+
+def pepper() -> bytes:
+    """The deployment's codename pepper, created (0600) on first use; shared by every process.
+
+    Kept in a file of the data directory rather than in the database, so a database dump alone
+    (a backup, a database administrator) cannot even test a codename found on someone.
+    """
+    path = conf.pepper_file()
+    with _pepper_lock:
+        cached = _pepper_cache.get(path)
+        if cached is not None:
+            return cached
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(sealedbox.pepper_new().hex().encode())
+        value = bytes.fromhex(path.read_text().strip())
+        if len(value) < 32:
+            raise ValueError("the intake pepper file is damaged")
+        _pepper_cache[path] = value
+        return value
+
+
+@dataclass(frozen=True)
+class CodenameKeys:
+    """What the server may keep of a codename: the lookup hash and the reply public key."""
+
+    lookup: str
+    public_key: bytes
+
+
+def keys_for(codename: str) -> CodenameKeys:
+    normalised = normalise(codename)
+    salt = pepper()
+    return CodenameKeys(sealedbox.codename_lookup(salt, normalised),
+                        sealedbox.codename_public_key(salt, normalised))
+
+
+def open_replies(codename: str, blobs: list[bytes]) -> list[bytes | None]:
+    return sealedbox.open_with_codename(pepper(), normalise(codename), blobs)
