@@ -33,8 +33,11 @@ class _SealedDescriptor:
 
     def __set__(self, instance, value):
         plain_key, cipher_key = self.field.cache_names
-        if isinstance(value, (bytes, memoryview)):  # loaded from the database
-            instance.__dict__[cipher_key] = bytes(value)
+        # Marks the column as loaded: without it Django counts the field as deferred and a save of a
+        # fetched record silently leaves the column out (see Model.save, deferred_non_generated_fields).
+        instance.__dict__[self.field.attname] = None
+        if value is None or isinstance(value, (bytes, memoryview)):  # loaded from the database; NULL is empty
+            instance.__dict__[cipher_key] = bytes(value) if value is not None else None
             instance.__dict__.pop(plain_key, None)
         else:
             instance.__dict__[plain_key] = value
