@@ -5,4 +5,10 @@ from . import views
 app_name = "cases"
 urlpatterns = [
     path("", views.case_list_view, name="list"),
+    path("new/", views.case_create_view, name="create"),
+    path("<uuid:case_id>/", views.case_detail_view, name="detail"),
+    path("<uuid:case_id>/notes/", views.case_note_view, name="note"),
+    path("<uuid:case_id>/risk/", views.case_risk_view, name="risk"),
+    path("<uuid:case_id>/summary/", views.case_summary_view, name="summary"),
+    path("<uuid:case_id>/assign/", views.case_assign_view, name="assign"),
 ]

@@ -1,5 +1,196 @@
-from django.http import HttpResponse
+"""Staff pages for cases: the list (the landing page), opening a case, the case page and its actions.
+
+Thin by design: cases come through ``case_for``/``case_page`` (audited, one 404 for missing and
+forbidden), changes through the services. Searches travel by POST only, so names never reach a
+URL, a browser history or an access log. Pages are never cached by the browser.
+"""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from safepassage.people.selectors import person_for
+from safepassage.policy.rules import NotAllowed, can, membership, require
+
+from . import selectors, services
+from .forms import AssignForm, CaseFilterForm, CaseOpenForm, NoteForm, RiskForm, SummaryForm
 
 
-def case_list_view(request):  # replaced by the full case views
-    return HttpResponse("")
+def _save_errors(form, exc: ValidationError) -> None:
+    """A service's field errors shown on the form's fields (unknown keys go on top of the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+# --- the list -----------------------------------------------------------------------------------
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_list_view(request):
+    """GET: the first page, unfiltered. POST: search, filters and page, answered directly (no redirect)."""
+    if not can(request.user, "case.list"):
+        if can(request.user, "member.manage"):
+            return redirect("accounts:members")  # an admin's work starts there; cases are not theirs
+        raise NotAllowed("case.list")
+    filters, page_number, form = selectors.CaseFilters(), 1, CaseFilterForm()
+    if request.method == "POST":
+        form = CaseFilterForm(request.POST)
+        if not form.is_valid():
+            return render(request, "cases/case_list.html", {"form": form, "page": None, "filters": filters},
+                          status=400)
+        c = form.cleaned_data
+        filters = selectors.CaseFilters(q=c["q"].strip(), status=c["status"], risk=c["risk"], mine=c["mine"])
+        page_number = c["page"] or 1
+    page = selectors.case_page(request.user, filters, page_number)
+    return render(request, "cases/case_list.html", {
+        "form": form, "page": page, "filters": filters,
+        "filtered": bool(filters.q or filters.status or filters.risk or filters.mine),
+    })
+
+
+# --- opening a case -----------------------------------------------------------------------------
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_create_view(request):
+    require(request.user, "case.create")
+    person_id = request.POST.get("person") if request.method == "POST" else request.GET.get("person")
+    if not person_id:
+        raise Http404()
+    person = person_for(request.user, person_id)
+    may_assign = can(request.user, "case.assign")
+    organisation = membership(request.user).organisation
+    choices = {"users": selectors.assignable_users(organisation), "teams": selectors.organisation_teams(organisation)}
+    # Only a submit from this form opens a case; the person page's button just brings the form up.
+    submitted = request.method == "POST" and "open" in request.POST
+    form = CaseOpenForm(request.POST if submitted else None, may_assign=may_assign, **choices)
+    if submitted and form.is_valid():
+        c = form.cleaned_data
+        try:
+            case = services.case_open(actor=request.user, person=person, summary=c["summary"],
+                                      risk_level=c["risk_level"], risk_reasons=c["risk_reasons"],
+                                      assignees=c.get("assignees") or (), team=c.get("team"))
+        except ValidationError as exc:
+            _save_errors(form, exc)
+        else:
+            messages.success(request, _("Case %(ref)s opened.") % {"ref": case.reference})
+            return redirect("cases:detail", case_id=case.pk)
+    return render(request, "cases/case_form.html", {"form": form, "person": person})
+
+
+# --- one case -----------------------------------------------------------------------------------
+
+@never_cache
+@login_required
+def case_detail_view(request, case_id):
+    case = selectors.case_for(request.user, case_id)
+    return _case_page(request, case)
+
+
+def _case_page(request, case, *, status=200, **bound_forms):
+    """The case page; a form that failed to save comes back bound, with its errors and input."""
+    user = request.user
+    may_assign = can(user, "case.assign", case)
+    context = {
+        "case": case,
+        "may_view_person": can(user, "person.view", case.person),
+        "may_edit": can(user, "case.edit", case),
+        "may_note": can(user, "case.note", case),
+        "may_assign": may_assign,
+        "assignees": list(case.assignees.order_by("username")),
+        "timeline": selectors.case_timeline_entries(case),
+        "note_form": bound_forms.get("note_form") or NoteForm(),
+        "risk_form": bound_forms.get("risk_form") or RiskForm(initial={"risk_level": case.risk_level,
+                                                                         "reasons": case.risk_reasons}),
+        "summary_form": bound_forms.get("summary_form") or SummaryForm(initial={"summary": case.summary}),
+    }
+    if may_assign:
+        context["assign_form"] = bound_forms.get("assign_form") or AssignForm(
+            initial={"assignees": [str(u.pk) for u in context["assignees"]],
+                     "team": str(case.team_id) if case.team_id else ""},
+            **_assignment_choices(case))
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
+def _assignment_choices(case) -> dict:
+    return {"users": selectors.assignable_users(case.organisation),
+            "teams": selectors.organisation_teams(case.organisation)}
+
+
+def _done(request, case, message: str, anchor: str = ""):
+    messages.success(request, message)
+    return redirect(reverse("cases:detail", kwargs={"case_id": case.pk}) + anchor)
+
+
+@never_cache
+@login_required
+@require_POST
+def case_note_view(request, case_id):
+    case = selectors.case_for(request.user, case_id, action="case.note")
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_add_note(actor=request.user, case=case, body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            _save_errors(form, exc)
+        else:
+            return _done(request, case, _("Note added."), "#timeline")
+    return _case_page(request, case, status=400, note_form=form)
+
+
+@never_cache
+@login_required
+@require_POST
+def case_risk_view(request, case_id):
+    case = selectors.case_for(request.user, case_id, action="case.edit")
+    form = RiskForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_set_risk(actor=request.user, case=case, risk_level=form.cleaned_data["risk_level"],
+                                   reasons=form.cleaned_data["reasons"])
+        except ValidationError as exc:
+            _save_errors(form, exc)
+        else:
+            return _done(request, case, _("Risk updated."))
+    return _case_page(request, case, status=400, risk_form=form)
+
+
+@never_cache
+@login_required
+@require_POST
+def case_summary_view(request, case_id):
+    case = selectors.case_for(request.user, case_id, action="case.edit")
+    form = SummaryForm(request.POST)
+    if form.is_valid():
+        services.case_update_summary(actor=request.user, case=case, summary=form.cleaned_data["summary"])
+        return _done(request, case, _("Summary saved."))
+    return _case_page(request, case, status=400, summary_form=form)
+
+
+@never_cache
+@login_required
+@require_POST
+def case_assign_view(request, case_id):
+    case = selectors.case_for(request.user, case_id, action="case.assign")
+    form = AssignForm(request.POST, **_assignment_choices(case))
+    if form.is_valid():
+        try:
+            services.case_assign(actor=request.user, case=case, assignees=form.cleaned_data["assignees"],
+                                 team=form.cleaned_data["team"])
+        except ValidationError as exc:
+            _save_errors(form, exc)
+        else:
+            return _done(request, case, _("Assignment saved."))
+    return _case_page(request, case, status=400, assign_form=form)

@@ -49,3 +49,16 @@ def person_ids_matching(query: str):
                       .values_list("person_id", flat=True))
         ids = matched if ids is None else ids & matched
     return ids or set()
+
+
+def attachments_of(person: Person) -> list:
+    """The person's attachments, newest first (their names decrypt under the person's key)."""
+    return list(person.attachments.select_related("uploaded_by").order_by("-uploaded_at"))
+
+
+def attachment_for(person: Person, attachment_id):
+    """One attachment of a person the caller already holds; the same 404 for missing and foreign."""
+    attachment = person.attachments.filter(pk=_uuid_or_none(attachment_id)).first()
+    if attachment is None:
+        raise Http404()
+    return attachment
