@@ -5,6 +5,10 @@ same name however it was spelt, the same patronymic, compatible dates of birth a
 each record has, a shared phone number. The sum becomes a probability-like score between 0 and 1, with
 the reasons that made it, as codes a page can explain.
 
+A shared name says less the more people share it (there are many Magomed Magomedovs): the name's
+weight is lowered by the log of the number of people in the organisation holding the same name-pair
+key, a count the blind index gives without decrypting anyone (term-frequency adjustment).
+
 Gender is left out on purpose: it may be recorded differently over time for the same person, and a
 score must never make a trans person's two records look like two people.
 
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import JaroWinkler
 
@@ -53,12 +58,17 @@ def token_similarity(a: Token, b: Token) -> float:
     """1.0 for the same word; high for one name in another spelling or a nickname; else Jaro-Winkler."""
     if a.folded == b.folded:
         return 1.0
-    similarity = JaroWinkler.similarity(a.folded, b.folded)
+    similarity = _jaro_winkler(a.folded, b.folded)
     if a.skeleton == b.skeleton:
         return max(similarity, 0.97)
     if a.codes & b.codes:
         return max(similarity, 0.93)
     return similarity
+
+
+@lru_cache(maxsize=262144)
+def _jaro_winkler(a: str, b: str) -> float:
+    return JaroWinkler.similarity(a, b)
 
 
 def _best_pairs(left: list[Token], right: list[Token]) -> list[float]:
@@ -75,7 +85,7 @@ def _best_pairs(left: list[Token], right: list[Token]) -> list[float]:
     return sims
 
 
-def _names(ta: list[Token], tb: list[Token]) -> tuple[float, str | None]:
+def _names(ta: list[Token], tb: list[Token], frequency: int) -> tuple[float, str | None]:
     names_a = [t for t in ta if not t.patronymic]
     names_b = [t for t in tb if not t.patronymic]
     if not names_a or not names_b:
@@ -85,10 +95,12 @@ def _names(ta: list[Token], tb: list[Token]) -> tuple[float, str | None]:
     close = sum(s >= 0.85 for s in sims)
     if len(sims) == 1:
         return (3.0, NAME_PARTIAL) if strong else (-4.0, NAME_DIFFERS)
+    # alone, a whole name held by no one else is about even odds: namesakes are common here
+    common = math.log(max(frequency, 1))
     if strong == len(sims):
-        return (7.0 if sum(sims) / len(sims) >= 0.97 else 6.0), NAME_SAME
+        return (3.2 if sum(sims) / len(sims) >= 0.97 else 2.6) - common, NAME_SAME
     if close == len(sims):
-        return 4.0, NAME_SIMILAR
+        return 1.5 - common, NAME_SIMILAR
     if close:
         return -2.0, NAME_PARTIAL
     return -6.0, NAME_DIFFERS
@@ -132,10 +144,10 @@ def _phones(a: MatchInput, b: MatchInput) -> tuple[float, str | None]:
     return (6.0, PHONE_SAME) if pa & pb else (-1.5, PHONE_DIFFERS)
 
 
-def score_tokens(a: MatchInput, b: MatchInput, ta: list[Token], tb: list[Token]) -> Score:
+def score_tokens(a: MatchInput, b: MatchInput, ta: list[Token], tb: list[Token], name_frequency: int = 1) -> Score:
     """``score`` with the records' tokens already made (the benchmark reuses them)."""
     weight, reasons = _PRIOR, []
-    for part, code in (_names(ta, tb), _patronymics(ta, tb), _dates(a.date_of_birth, b.date_of_birth),
+    for part, code in (_names(ta, tb, name_frequency), _patronymics(ta, tb), _dates(a.date_of_birth, b.date_of_birth),
                        _phones(a, b)):
         weight += part
         if code:
@@ -144,7 +156,10 @@ def score_tokens(a: MatchInput, b: MatchInput, ta: list[Token], tb: list[Token])
     return Score(value=round(value, 4), reasons=tuple(reasons), weight=weight)
 
 
-def score(a, b) -> Score:
-    """How likely it is that records `a` and `b` (plaintext: MatchInput, PersonData, ...) are one person."""
+def score(a, b, *, name_frequency: int = 1) -> Score:
+    """How likely it is that records `a` and `b` (plaintext: MatchInput, PersonData, ...) are one person.
+
+    `name_frequency`: how many people hold the name-pair key the two share (1 when unknown).
+    """
     a, b = MatchInput.of(a), MatchInput.of(b)
-    return score_tokens(a, b, tokens(a), tokens(b))
+    return score_tokens(a, b, tokens(a), tokens(b), name_frequency)

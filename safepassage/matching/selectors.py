@@ -16,7 +16,7 @@ from safepassage.policy.rules import match_scope, require
 from safepassage.vault import services as vault
 
 from . import scoring
-from .keys import KEY_WEIGHTS, MatchInput, lookup_keys
+from .keys import KEY_WEIGHTS, KIND_PAIR, MatchInput, lookup_keys
 from .models import MatchKey, MatchSuggestion, MergeRecord
 
 CANDIDATE_LIMIT = 25  # at most this many candidates are decrypted for one record
@@ -26,6 +26,7 @@ CANDIDATE_LIMIT = 25  # at most this many candidates are decrypted for one recor
 class Candidate:
     person_id: uuid.UUID
     weight: int  # sum of the weights of the keys shared (``keys.KEY_WEIGHTS``)
+    name_frequency: int = 1  # people holding the rarest name-pair key shared (1: none shared)
 
 
 @dataclass(frozen=True)
@@ -61,18 +62,26 @@ def candidates_for(subject, *, organisation=None, exclude=(), limit: int = CANDI
     wanted = {key_digest(kind, value): kind for kind, value in lookup_keys(MatchInput.of(subject))}
     if not wanted:
         return []
+    rows = [(person_id, digest) for person_id, digest in
+            MatchKey.objects.filter(organisation_id=org_id, digest__in=list(wanted)).values_list("person_id", "digest")
+            if person_id not in excluded]
+    holders: dict[str, int] = {}
+    for _person_id, digest in rows:
+        holders[digest] = holders.get(digest, 0) + 1
     weights: dict[uuid.UUID, int] = {}
-    rows = MatchKey.objects.filter(organisation_id=org_id, digest__in=list(wanted)).values_list("person_id", "digest")
+    frequency: dict[uuid.UUID, int] = {}
     for person_id, digest in rows:
-        if person_id not in excluded:
-            weights[person_id] = weights.get(person_id, 0) + KEY_WEIGHTS[wanted[digest]]
+        kind = wanted[digest]
+        weights[person_id] = weights.get(person_id, 0) + KEY_WEIGHTS[kind]
+        if kind == KIND_PAIR:
+            frequency[person_id] = min(frequency.get(person_id, holders[digest]), holders[digest])
     ranked = sorted(weights.items(), key=lambda item: (-item[1], str(item[0])))[:limit]
-    return [Candidate(person_id, weight) for person_id, weight in ranked]
+    return [Candidate(person_id, weight, frequency.get(person_id, 1)) for person_id, weight in ranked]
 
 
-def score(a, b) -> scoring.Score:
+def score(a, b, *, name_frequency: int = 1) -> scoring.Score:
     """How alike two records are. Decrypts a Person's names, date of birth and phones: callers audit."""
-    return scoring.score(MatchInput.of(a), MatchInput.of(b))
+    return scoring.score(MatchInput.of(a), MatchInput.of(b), name_frequency=name_frequency)
 
 
 def find_matches(subject, *, organisation=None, exclude=(), actor=None, target=None) -> list[Match]:
@@ -87,7 +96,8 @@ def find_matches(subject, *, organisation=None, exclude=(), actor=None, target=N
     people = list(Person.objects.filter(pk__in=[c.person_id for c in candidates]))
     vault.preload_data_keys([p.data_key_id for p in people])
     record = MatchInput.of(subject)
-    matches = [Match(p, score(record, p)) for p in people]
+    frequency = {c.person_id: c.name_frequency for c in candidates}
+    matches = [Match(p, score(record, p, name_frequency=frequency[p.pk])) for p in people]
     if target is None and isinstance(subject, Person):
         target = subject
     audit_record(actor=actor, action="match.compare", target=target,
