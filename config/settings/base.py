@@ -177,7 +177,9 @@ LOG_DIR = data_path("logs", ".keep").parent
 CONTROL_SOCKET = data_path("run", "control.sock")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# same-origin, not no-referrer: browsers send "Origin: null" on POSTs under no-referrer, which CSRF
+# protection must refuse; other sites still get no referrer at all.
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {

@@ -368,13 +368,14 @@ def _note_on_case(*, actor, case: Case, body: str, outgoing: bool, audit_actor=N
     """A sealed note on the case timeline, under the case's data key.
 
     Like ``case_add_note`` but also for words from the requester, who has no account: their
-    codename was the authority. The timeline kind says which way the words went.
+    codename was the authority. It is an ordinary note on the timeline; its detail says it came
+    through the help page and which way (``direction`` "in" from the requester, "out" to them).
     """
     note = CaseNote(case=case, author=actor, data_key_id=case.data_key_id)
     note.body = body
     note.save()
-    CaseEvent.objects.create(case=case, actor=actor, kind="intake_reply" if outgoing else "intake_message",
-                             note=note)
+    CaseEvent.objects.create(case=case, actor=actor, kind="note", note=note,
+                             detail={"via": "help_page", "direction": "out" if outgoing else "in"})
     Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
     audit_record(actor=audit_actor if audit_actor is not None else actor, action="case.note", target=case,
                  note=str(note.pk), source="intake")

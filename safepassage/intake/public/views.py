@@ -41,6 +41,7 @@ def _page(request, template: str, context: dict, *, status: int = 200):
     response = render(request, template, {**context, "languages": LANGUAGES}, status=status)
     response["Content-Language"] = lang
     response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"  # these pages post nothing that needs an Origin check
     return response
 
 

@@ -106,7 +106,7 @@ def test_a_request_becomes_a_person_and_a_case_without_retyping(client_as, intak
     assert not IntakeMessage.objects.filter(request=request, sealed_for_staff__isnull=False).exists()
     # the follow-up from the codename lands on the case timeline
     visitor.post("/help/return/", {"lang": "ru", "codename": codename, "text": "Я уже в Назрани"})
-    event = CaseEvent.objects.filter(case=case, kind="intake_message").latest("id")
+    event = CaseEvent.objects.filter(case=case, kind="note", detail__direction="in").latest("id")
     assert event.note.body == "Я уже в Назрани"
 
 
@@ -119,10 +119,10 @@ def test_a_follow_up_sent_while_sealed_lands_on_the_case_at_the_next_staff_visit
     request.refresh_from_db()
     master = vault.demo_master_key()
     vault.seal()
-    before = CaseEvent.objects.filter(case=request.case, kind="intake_message").count()
+    before = CaseEvent.objects.filter(case=request.case, kind="note", detail__direction="in").count()
     followup_submit(request_id=request.pk, text="Пишу, пока вы запечатаны")
-    assert CaseEvent.objects.filter(case=request.case, kind="intake_message").count() == before
+    assert CaseEvent.objects.filter(case=request.case, kind="note", detail__direction="in").count() == before
     vault.unseal_with_key(master)
     staff.get("/intake/")
-    bodies = [e.note.body for e in CaseEvent.objects.filter(case=request.case, kind="intake_message")]
+    bodies = [e.note.body for e in CaseEvent.objects.filter(case=request.case, kind="note", detail__direction="in")]
     assert "Пишу, пока вы запечатаны" in bodies
