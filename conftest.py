@@ -58,8 +58,13 @@ CHROMIUM = "/usr/bin/chromium"
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium, headless, driven by Playwright (`make test` installs it)."""
+    import os
+
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop on the test thread; the ORM calls the tests make
+    # between browser steps are still plain synchronous code.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True,

@@ -41,6 +41,6 @@ def browser_login(page, base_url: str, user, password: str = "correct horse batt
     page.goto(f"{base_url}/accounts/login/")
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.fill("input[name=token]", current_totp(user))
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
