@@ -8,3 +8,6 @@ class IntakeConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401
+        from .logfilter import install
+
+        install()  # no visitor address in any log line, in every process that loads the project
