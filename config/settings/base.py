@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "safepassage.accounts",
     "safepassage.people",
     "safepassage.cases",
+    "safepassage.tasks",
     "safepassage.intake",
     "safepassage.matching",
 ]

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from safepassage.vault.fields import SealedChildModel, SealedModel, SealedTextField
+from safepassage.vault.fields import SealedChildModel, SealedJSONField, SealedModel, SealedTextField
 
 
 class Case(SealedModel):
@@ -38,6 +39,7 @@ class Case(SealedModel):
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="cases")
     reference = models.CharField(max_length=24, unique=True)
     status = models.CharField(max_length=24, choices=STATUS_CHOICES, default="requested", db_index=True)
+    status_since = models.DateTimeField(default=timezone.now, db_index=True)  # time in stage; retention clock
     risk_level = models.CharField(max_length=8, choices=RISK_CHOICES, default="medium")
     risk_rank = models.PositiveSmallIntegerField(default=2, db_index=True)  # sorts critical first
     assignees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="assigned_cases")
@@ -67,6 +69,43 @@ class CaseNote(SealedChildModel):
 
     def __str__(self):
         return f"note on {self.case_id}"
+
+
+class CaseTransition(SealedChildModel):
+    """One move of a case between stages, asked for and (for four-eyes moves) confirmed or rejected.
+
+    Stages, state and who decided are in the clear; the reason, the move's fields and the warnings
+    shown to the confirming person are sealed under the case's key.
+    """
+
+    PENDING = "pending"
+    APPLIED = "applied"
+    REJECTED = "rejected"
+    STATES = [(PENDING, _("Waiting for confirmation")), (APPLIED, _("Applied")), (REJECTED, _("Rejected"))]
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transitions")
+    source = models.CharField(max_length=24)
+    target = models.CharField(max_length=24)
+    state = models.CharField(max_length=10, choices=STATES, default=PENDING, db_index=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    reason = SealedTextField()
+    data = SealedJSONField(list_value=False)
+    warnings = SealedJSONField()
+    rejection_reason = SealedTextField()
+
+    class Meta:
+        ordering = ["requested_at"]
+
+    def __str__(self):
+        return f"{self.source}->{self.target} on {self.case_id}"
+
+    @property
+    def pending(self) -> bool:
+        return self.state == self.PENDING
 
 
 class CaseEvent(models.Model):

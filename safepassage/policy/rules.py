@@ -20,6 +20,11 @@ _ACTIONS: dict[str, set[str]] = {
     "case.list": {R.COORDINATOR, R.CASEWORKER, R.INTAKE},
     "case.create": {R.COORDINATOR, R.CASEWORKER, R.INTAKE},
     "case.assign": {R.COORDINATOR},
+    "case.pipeline": {R.COORDINATOR, R.CASEWORKER},
+    "task.list": {R.COORDINATOR, R.CASEWORKER, R.INTAKE, R.SAFEHOUSE, R.TRAVEL, R.SETTLEMENT},
+    "verification.manage": {R.COORDINATOR},
+    "retention.view": {R.COORDINATOR, R.ADMIN},
+    "retention.manage": {R.ADMIN},
     "person.create": {R.COORDINATOR, R.CASEWORKER, R.INTAKE},
     "person.import": {R.COORDINATOR},
     "person.delete": {R.COORDINATOR},
@@ -38,6 +43,10 @@ _RECORD_ACTIONS: dict[str, set[str]] = {
     "case.edit": {R.COORDINATOR, R.CASEWORKER},
     "case.note": {R.COORDINATOR, R.CASEWORKER, R.INTAKE},
     "case.assign": {R.COORDINATOR},
+    # moving a case: the journey's table (cases/workflow.py) narrows the roles per move
+    "case.transition": {R.COORDINATOR, R.CASEWORKER, R.INTAKE, R.SAFEHOUSE, R.TRAVEL, R.SETTLEMENT, R.LIAISON},
+    "case.task": {R.COORDINATOR, R.CASEWORKER, R.INTAKE, R.SAFEHOUSE, R.TRAVEL, R.SETTLEMENT},
+    "case.verify": {R.COORDINATOR, R.CASEWORKER},
     "person.view": {R.COORDINATOR, R.CASEWORKER, R.INTAKE},
     "person.edit": {R.COORDINATOR, R.CASEWORKER},
     "person.delete": {R.COORDINATOR},
@@ -72,7 +81,9 @@ def can(actor, action: str, target=None) -> bool:
     allowed_roles = _RECORD_ACTIONS.get(action)
     if not allowed_roles or not allowed_roles & set(member.roles):
         return False
-    if action.startswith("case."):
+    if action in _CASE_WORK_ACTIONS:
+        scope = case_work_scope(actor)
+    elif action.startswith("case."):
         scope = case_scope(actor)
     elif action.startswith("person."):
         scope = person_scope(actor)
@@ -103,6 +114,16 @@ def case_scope(actor) -> Q:
         team_ids = list(member.teams.values_list("pk", flat=True))
         return in_org & (Q(assignees=actor) | Q(team_id__in=team_ids) | Q(opened_by=actor))
     return _NOTHING
+
+
+# Moving a case and holding its tasks: the specialist roles reach the cases their journey work reaches.
+_CASE_WORK_ACTIONS = ("case.transition", "case.task")
+
+
+def case_work_scope(actor) -> Q:
+    """Cases the actor may move along or hold tasks on: the cases they may see (the journey's
+    specialist roles widen it to the cases their part of the journey reaches)."""
+    return case_scope(actor)
 
 
 def person_scope(actor) -> Q:
