@@ -18,7 +18,8 @@ How one spelling meets another:
 
 Keys:
 - ``pair``: the skeletons of two name words, sorted, so "Ibragimov Magomed" meets "Magomed Ibragimov"
-  and a missing patronymic still leaves the given name and surname pair;
+  and a missing patronymic still leaves the given name and surname pair; a pair with a patronymic in
+  it is its own kind (``pat_pair``), weaker: brothers and cousins share it;
 - ``name_year``: one name word with the birth year (looked up with the years either side too, because
   a year worked out from a stated age is one off whenever the birthday has not yet come); it catches a
   typo in the other name word. The year is never a key on its own: alone it is a small set of values
@@ -37,9 +38,10 @@ from safepassage.core.names import _LATIN_FOLDS, phone_digits, romanise
 from .names import JOINED_PREFIXES, NAME_FORMS
 
 KIND_PAIR = "pair"
+KIND_PATRONYMIC_PAIR = "pat_pair"
 KIND_NAME_YEAR = "name_year"
 KIND_PHONE = "phone"
-KINDS = (KIND_PAIR, KIND_NAME_YEAR, KIND_PHONE)
+KINDS = (KIND_PAIR, KIND_PATRONYMIC_PAIR, KIND_NAME_YEAR, KIND_PHONE)
 
 MAX_TOKENS = 8  # a record with more name words than this is noise; the first ones are kept
 
@@ -220,15 +222,15 @@ def _phone_set(phones: tuple[str, ...]) -> frozenset[str]:
 def _name_keys(toks: list[Token], years: list[int]) -> set[tuple[str, str]]:
     keys: set[tuple[str, str]] = set()
     for a, b in combinations(toks, 2):
+        kind = KIND_PATRONYMIC_PAIR if a.patronymic or b.patronymic else KIND_PAIR
         for ca in a.codes:
             for cb in b.codes:
                 if ca != cb:
-                    keys.add((KIND_PAIR, " ".join(sorted((ca, cb)))))
+                    keys.add((kind, " ".join(sorted((ca, cb)))))
     for token in toks:
         for code in token.codes:
-            if len(code) >= 2:
-                for year in years:
-                    keys.add((KIND_NAME_YEAR, f"{code} {year}"))
+            for year in years:
+                keys.add((KIND_NAME_YEAR, f"{code} {year}"))
     return keys
 
 
@@ -250,4 +252,4 @@ def lookup_keys(record: MatchInput) -> set[tuple[str, str]]:
 
 
 # How much one shared key says, for ranking candidates before anything is decrypted.
-KEY_WEIGHTS = {KIND_PAIR: 3, KIND_PHONE: 4, KIND_NAME_YEAR: 1}
+KEY_WEIGHTS = {KIND_PAIR: 3, KIND_PATRONYMIC_PAIR: 1, KIND_PHONE: 4, KIND_NAME_YEAR: 1}

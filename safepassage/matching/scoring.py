@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import JaroWinkler
 
-from .keys import MatchInput, Token, birth_date, phone_set, tokens
+from .keys import KIND_PAIR, KIND_PATRONYMIC_PAIR, MatchInput, Token, birth_date, phone_set, tokens
 
 SUGGEST_AT = 0.5  # a pair scoring at least this goes to the review queue
 
@@ -144,16 +144,45 @@ def _phones(a: MatchInput, b: MatchInput) -> tuple[float, str | None]:
     return (6.0, PHONE_SAME) if pa & pb else (-1.5, PHONE_DIFFERS)
 
 
-def score_tokens(a: MatchInput, b: MatchInput, ta: list[Token], tb: list[Token], name_frequency: int = 1) -> Score:
-    """``score`` with the records' tokens already made (the benchmark reuses them)."""
-    weight, reasons = _PRIOR, []
-    for part, code in (_names(ta, tb, name_frequency), _patronymics(ta, tb), _dates(a.date_of_birth, b.date_of_birth),
-                       _phones(a, b)):
-        weight += part
-        if code:
-            reasons.append(code)
+_BEST_NAMES = 3.2 + 2.5  # the most that names and a patronymic can add
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1.0 - p))
+
+
+_NAME_PAIRS = frozenset({KIND_PAIR, KIND_PATRONYMIC_PAIR})
+
+
+def may_be_suggested(kinds: set, name_frequency: int) -> bool:
+    """Whether a candidate can reach SUGGEST_AT, judged only by which keys it shares (no decryption).
+
+    Sharing a name pair means both name words have equal codes; had both records birth years within
+    one of each other they would share a name-year key too, and equal phones share the phone key. So
+    a candidate sharing name pairs and nothing else gains nothing from dates or phones, and its name
+    counts for less the more people hold it: past about fifteen holders it cannot be suggested, and
+    is not decrypted at all.
+    """
+    if KIND_PAIR in kinds and kinds <= _NAME_PAIRS:
+        return _PRIOR + _BEST_NAMES - math.log(max(name_frequency, 1)) >= _logit(SUGGEST_AT)
+    return True
+
+
+def score_tokens(a: MatchInput, b: MatchInput, ta: list[Token], tb: list[Token], name_frequency: int = 1,
+                 *, at_least: float | None = None) -> Score | None:
+    """``score`` with the records' tokens already made. With `at_least`, None as soon as the dates
+    and phones alone rule that value out (most candidates end there, before names are compared)."""
+    dob, dob_code = _dates(a.date_of_birth, b.date_of_birth)
+    phone, phone_code = _phones(a, b)
+    weight = _PRIOR + dob + phone
+    if at_least is not None and weight + _BEST_NAMES < _logit(at_least):
+        return None
+    names, names_code = _names(ta, tb, name_frequency)
+    patronymic, patronymic_code = _patronymics(ta, tb)
+    weight += names + patronymic
+    reasons = tuple(code for code in (names_code, patronymic_code, dob_code, phone_code) if code)
     value = 1.0 / (1.0 + math.exp(-weight))
-    return Score(value=round(value, 4), reasons=tuple(reasons), weight=weight)
+    return Score(value=round(value, 4), reasons=reasons, weight=weight)
 
 
 def score(a, b, *, name_frequency: int = 1) -> Score:
@@ -163,3 +192,8 @@ def score(a, b, *, name_frequency: int = 1) -> Score:
     """
     a, b = MatchInput.of(a), MatchInput.of(b)
     return score_tokens(a, b, tokens(a), tokens(b), name_frequency)
+
+
+def likely(a: MatchInput, b: MatchInput, *, name_frequency: int = 1) -> Score | None:
+    """The score when the pair may be suggested; None when dates and phones already rule it out."""
+    return score_tokens(a, b, tokens(a), tokens(b), name_frequency, at_least=SUGGEST_AT)

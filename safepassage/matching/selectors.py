@@ -16,17 +16,11 @@ from safepassage.policy.rules import match_scope, require
 from safepassage.vault import services as vault
 
 from . import scoring
-from .keys import KEY_WEIGHTS, KIND_PAIR, MatchInput, lookup_keys
+from .candidates import Candidate, select_candidates
+from .keys import MatchInput, lookup_keys
 from .models import MatchKey, MatchSuggestion, MergeRecord
 
-CANDIDATE_LIMIT = 25  # at most this many candidates are decrypted for one record
-
-
-@dataclass(frozen=True)
-class Candidate:
-    person_id: uuid.UUID
-    weight: int  # sum of the weights of the keys shared (``keys.KEY_WEIGHTS``)
-    name_frequency: int = 1  # people holding the rarest name-pair key shared (1: none shared)
+CANDIDATE_LIMIT = 12  # at most this many candidates are decrypted for one record
 
 
 @dataclass(frozen=True)
@@ -65,18 +59,7 @@ def candidates_for(subject, *, organisation=None, exclude=(), limit: int = CANDI
     rows = [(person_id, digest) for person_id, digest in
             MatchKey.objects.filter(organisation_id=org_id, digest__in=list(wanted)).values_list("person_id", "digest")
             if person_id not in excluded]
-    holders: dict[str, int] = {}
-    for _person_id, digest in rows:
-        holders[digest] = holders.get(digest, 0) + 1
-    weights: dict[uuid.UUID, int] = {}
-    frequency: dict[uuid.UUID, int] = {}
-    for person_id, digest in rows:
-        kind = wanted[digest]
-        weights[person_id] = weights.get(person_id, 0) + KEY_WEIGHTS[kind]
-        if kind == KIND_PAIR:
-            frequency[person_id] = min(frequency.get(person_id, holders[digest]), holders[digest])
-    ranked = sorted(weights.items(), key=lambda item: (-item[1], str(item[0])))[:limit]
-    return [Candidate(person_id, weight, frequency.get(person_id, 1)) for person_id, weight in ranked]
+    return select_candidates(rows, wanted, limit=limit)
 
 
 def score(a, b, *, name_frequency: int = 1) -> scoring.Score:
@@ -97,7 +80,11 @@ def find_matches(subject, *, organisation=None, exclude=(), actor=None, target=N
     vault.preload_data_keys([p.data_key_id for p in people])
     record = MatchInput.of(subject)
     frequency = {c.person_id: c.name_frequency for c in candidates}
-    matches = [Match(p, score(record, p, name_frequency=frequency[p.pk])) for p in people]
+    matches = []
+    for person in people:
+        result = scoring.likely(record, MatchInput.of(person), name_frequency=frequency[person.pk])
+        if result is not None:
+            matches.append(Match(person, result))
     if target is None and isinstance(subject, Person):
         target = subject
     audit_record(actor=actor, action="match.compare", target=target,

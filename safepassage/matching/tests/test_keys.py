@@ -106,3 +106,27 @@ def test_score_is_symmetric_and_between_zero_and_one(a, b):
 def test_a_record_always_finds_itself(name):
     record = MatchInput(full_name=name, date_of_birth="1990", phones=("+7 928 123 45 67",))
     assert stored_keys(record) <= lookup_keys(record)
+
+
+@settings(max_examples=300, deadline=None)
+@given(word=st.text(alphabet="abcdehijkostuwxyz", max_size=14))
+def test_the_fast_fold_is_core_names_fold(word):
+    from safepassage.core.names import fold_latin
+    from safepassage.matching.keys import _fold_word
+
+    assert _fold_word(word) == fold_latin(word)
+
+
+def test_a_patronymic_pair_is_a_weaker_key_of_its_own_kind():
+    kinds = {kind for kind, _ in stored_keys(MatchInput(full_name="Магомед Ибрагимович Ибрагимов"))}
+    assert kinds == {"pair", "pat_pair"}
+
+
+def test_likely_gives_up_early_only_on_pairs_that_cannot_be_suggested():
+    from safepassage.matching.scoring import likely
+
+    a = MatchInput(full_name="Магомед Ибрагимов", date_of_birth="1990-05-12", phones=("+79281234567",))
+    b = MatchInput(full_name="Магомед Ибрагимов", date_of_birth="1960-01-01", phones=("+79160000000",))
+    assert likely(a, b) is None and not score(a, b).suggested
+    assert likely(a, MatchInput(full_name="Ibragimov Magomed")).value == score(a, MatchInput(
+        full_name="Ibragimov Magomed")).value
