@@ -502,9 +502,9 @@ def restore(path: Path, *, master: bytes, epoch_file: Path | None = None, replac
 
 # --- shredding and rotation ---------------------------------------------------------------------
 
-def _prune(tables: dict, shredded: set[str]) -> int:
+def _prune(tables: dict, shredded: set[str]) -> dict[str, list[dict]]:
     """Remove every row sealed under a shredded key, then every row that depended on one (as the
-    database's own cascades did when the record was deleted). Returns how many rows went."""
+    database's own cascades did when the record was deleted). Returns the removed rows by table."""
     by_label = {m._meta.label_lower: m for m in _models()}
     removed: dict[str, list[dict]] = {}
     live: dict[str, list[dict]] = {}
@@ -544,7 +544,17 @@ def _prune(tables: dict, shredded: set[str]) -> int:
     for label, table in tables.items():
         cols = table["columns"]
         table["rows"] = [[row.get(c) for c in cols] for row in live[label]]
-    return sum(len(rows) for rows in removed.values())
+    return removed
+
+
+def _prune_files(content: dict, removed: dict[str, list[dict]]) -> None:
+    """Drop sealed files that only removed rows named (noise under a shredded key, but not kept)."""
+    def names(rows):
+        return {v for row in rows for v in row.values() if isinstance(v, str)}
+
+    gone = names(r for rows in removed.values() for r in rows)
+    kept = names(dict(zip(t["columns"], row)) for t in content["tables"].values() for row in t["rows"])
+    content["files"] = {name: blob for name, blob in content["files"].items() if name not in gone - kept}
 
 
 def _rewrite(path: Path, *, old_epoch: bytes, new_epoch: bytes, live_keys: set[str],
@@ -556,7 +566,7 @@ def _rewrite(path: Path, *, old_epoch: bytes, new_epoch: bytes, live_keys: set[s
     shredded = set(ring["data_keys"]) - live_keys
     if shredded:
         content = _open_body(header, body, ring)
-        _prune(content["tables"], shredded)
+        _prune_files(content, _prune(content["tables"], shredded))
         content["counts"] = {label: len(t["rows"]) for label, t in content["tables"].items()}
         ring["data_keys"] = {k: v for k, v in ring["data_keys"].items() if k not in shredded}
     header.update(vault=_vault_header(vault), system_keys=system_keys, epoch=_epoch_id(new_epoch))

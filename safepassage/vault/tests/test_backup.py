@@ -199,6 +199,7 @@ def test_after_a_deletion_a_backup_made_before_it_cannot_yield_that_person(
     # The local backup was rewritten: it opens, the deleted person is not in it, everyone else is.
     header, ring, content = backup.open_backup(local, master=master)
     assert not planted_keys & set(ring["data_keys"])
+    assert content["files"] == {}  # the deleted person's sealed file went with them
     dump = json.dumps(content)
     assert str(planted.pk) not in dump and planted.reference not in dump
     assert str(kept.pk) in dump
