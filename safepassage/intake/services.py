@@ -10,6 +10,7 @@ data key, so shredding the person shreds the conversation too.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -80,12 +81,28 @@ def _now() -> datetime:
 # --- the key pair ---------------------------------------------------------------------------------
 
 def public_intake_key() -> IntakeKey | None:
-    """The key the public page seals to: the configured organisation's, else the first created."""
+    """The key the public page seals to: the configured organisation's, else the first created.
+
+    Kept in this process for a minute: it is public, it changes only when first created, and a
+    flood should not cost two extra queries per submission.
+    """
+    now = time.monotonic()
+    cached = _public_key_cache.get("key")
+    if cached is not None and now - _public_key_cache.get("at", 0) < 60:
+        return cached
     keys = IntakeKey.objects.select_related("organisation")
     name = conf.get("INTAKE_ORGANISATION")
-    if name:
-        return keys.filter(organisation__name=name).first()
-    return keys.order_by("created_at", "pk").first()
+    key = (keys.filter(organisation__name=name) if name else keys.order_by("created_at", "pk")).first()
+    if key is not None:
+        _public_key_cache.update(key=key, at=now)
+    return key
+
+
+_public_key_cache: dict = {}
+
+
+def forget_public_key() -> None:
+    _public_key_cache.clear()
 
 
 @transaction.atomic
@@ -97,6 +114,7 @@ def intake_key_ensure(*, actor, organisation) -> IntakeKey:
     public, wrapped = sealedbox.keypair_create()
     key = IntakeKey.objects.create(organisation=organisation, public_key=public, wrapped_private_key=wrapped)
     audit_record(actor=actor, action="intake.key_create", organisation=organisation)
+    transaction.on_commit(forget_public_key)
     return key
 
 
@@ -111,12 +129,12 @@ def _org_key(organisation_id) -> IntakeKey:
 
 # --- the public side ------------------------------------------------------------------------------
 
-def help_request_submit(*, payload: RequestPayload) -> tuple[HelpRequest, str]:
+def help_request_submit(*, payload: RequestPayload, key: IntakeKey | None = None) -> tuple[HelpRequest, str]:
     """File a sealed request; returns it and the codename to show the visitor once.
 
     Nothing readable is written: the payload is sealed to the organisation's public key here.
     """
-    key = public_intake_key()
+    key = key or public_intake_key()
     if key is None:
         raise IntakeClosed()
     sealed = sealedbox.seal_to(bytes(key.public_key), payload.to_bytes())

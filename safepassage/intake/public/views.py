@@ -78,7 +78,8 @@ def _language_from_headers(request) -> str:
 @_public
 def request_view(request, lang):
     """The short form; on success the codename, shown once."""
-    if public_intake_key() is None:
+    key = public_intake_key()
+    if key is None:
         return _page(request, "intake/public/closed.html", {"lang": lang}, status=503)
     form = RequestForm(request.POST or None, initial={"language": lang})
     if request.method == "POST" and form.is_valid():
@@ -91,7 +92,7 @@ def request_view(request, lang):
             contact_only_here=data["contact_mode"] != "other", contact=data["contact"],
             language=data["language"], name=data["name"], page_language=lang)
         try:
-            _request, codename = help_request_submit(payload=payload)
+            _request, codename = help_request_submit(payload=payload, key=key)
         except IntakeClosed:
             return _page(request, "intake/public/closed.html", {"lang": lang}, status=503)
         words = codename.split()

@@ -3,7 +3,7 @@ import pytest
 
 from safepassage.core.testing import staff_member
 from safepassage.intake import ratelimit
-from safepassage.intake.services import intake_key_ensure
+from safepassage.intake.services import forget_public_key, intake_key_ensure
 
 FORM = {
     "lang": "ru",
@@ -19,9 +19,12 @@ FORM = {
 
 @pytest.fixture(autouse=True)
 def fresh_limits():
+    """Every test starts with empty flood counters and no remembered intake key."""
     ratelimit.limiter.reset()
+    forget_public_key()
     yield
     ratelimit.limiter.reset()
+    forget_public_key()
 
 
 @pytest.fixture
