@@ -165,7 +165,11 @@ def _person(rng: random.Random, fake_ru, fake_en) -> PersonData:
 
 def demo_load(*, people: int = DEFAULT_PEOPLE, progress=None) -> DemoSummary | None:
     """Create the demo organisation (once); None when it is already there. Leaves the vault unsealed."""
-    from faker import Faker
+    try:
+        from faker import Faker
+    except ImportError:
+        raise DemoRefused("The demo needs Faker: install safepassage with its test extras "
+                          "(pip install -e '.[test]', as `make run` does).") from None
 
     _unseal_demo()
     if demo_exists():

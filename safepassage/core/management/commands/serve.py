@@ -122,4 +122,12 @@ class Command(BaseCommand):
         threading.Thread(target=_wait_then_announce, kwargs={"bind": bind, "demo_key": demo_key,
                                                             "out": self.stdout}, daemon=True).start()
         sys.argv = [sys.argv[0]]  # gunicorn must not read our own options as its own
-        Server().run()
+        try:
+            Server().run()
+        except SystemExit as exc:
+            if exc.code not in (None, 0):
+                log = Path(settings.LOG_DIR) / "server.log"
+                tail = log.read_text(errors="replace").splitlines()[-8:] if log.exists() else []
+                self.stderr.write("The server stopped with an error. Last lines of the server log:\n"
+                                  + "\n".join(tail) + "\n")
+            raise
