@@ -25,6 +25,10 @@ chromium:
 	  echo "installing Debian's chromium for the browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || { echo "could not install chromium (needs root and the Debian mirror)"; exit 1; }; }
+	@ldconfig -p | grep libpangoft2-1.0 >/dev/null || { \
+	  echo "installing Debian's pango for the report PDFs (WeasyPrint)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null) \
+	  || { echo "could not install pango (needs root and the Debian mirror)"; exit 1; }; }
 
 test: install chromium test-sqlite test-postgres
 

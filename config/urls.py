@@ -10,6 +10,8 @@ urlpatterns = [
     path("vault/", include("safepassage.vault.urls")),
     path("people/", include("safepassage.people.urls")),
     path("cases/", include("safepassage.cases.urls")),
+    path("testimonies/", include("safepassage.testimonies.urls")),
+    path("reports/", include("safepassage.reports.urls")),
     path("help/", include("safepassage.intake.public.urls")),
     path("intake/", include("safepassage.intake.staff.urls")),
     path("matching/", include("safepassage.matching.urls")),

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "safepassage.tasks",
     "safepassage.intake",
     "safepassage.matching",
+    "safepassage.testimonies",
+    "safepassage.reports",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +82,7 @@ MIDDLEWARE = [
     "safepassage.core.middleware.SealedMiddleware",
     "safepassage.core.middleware.DomainErrorMiddleware",
     "safepassage.accounts.middleware.RequireSecondFactorMiddleware",
+    "safepassage.reports.middleware.ReportingFenceMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -218,6 +221,10 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Public reports: cells with fewer contributors than this are suppressed (fixed per deployment).
+REPORT_MIN_CELL = int(os.environ.get("SAFEPASSAGE_REPORT_MIN_CELL", 5))
+TESTIMONY_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 
 # How many sealed people/cases a page shows.
 PAGE_SIZE = 50

@@ -16,6 +16,8 @@ def safepassage(request):
             "new_person": can(user, "person.create"),
             "members": can(user, "member.manage"),
             "seal": can(user, "vault.seal"),
+            "testimonies": can(user, "testimony.list"),
+            "reports": can(user, "report.view"),
             "matching": can(user, "match.review"),
         } if member else {},
     }

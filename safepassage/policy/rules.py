@@ -33,6 +33,10 @@ _ACTIONS: dict[str, set[str]] = {
     "vault.unseal": {R.CUSTODIAN, R.ADMIN},
     "vault.seal": {R.CUSTODIAN, R.ADMIN, R.COORDINATOR},
     "audit.verify": {R.ADMIN},
+    "report.view": {R.RESEARCHER, R.COORDINATOR},
+    "testimony.list": {R.COORDINATOR, R.CASEWORKER},
+    "testimony.create": {R.COORDINATOR, R.CASEWORKER},
+    "vocabulary.manage": {R.COORDINATOR, R.ADMIN},
     "intake.triage": {R.INTAKE, R.COORDINATOR},
     "match.review": {R.COORDINATOR},
 }
@@ -50,6 +54,10 @@ _RECORD_ACTIONS: dict[str, set[str]] = {
     "person.view": {R.COORDINATOR, R.CASEWORKER, R.INTAKE},
     "person.edit": {R.COORDINATOR, R.CASEWORKER},
     "person.delete": {R.COORDINATOR},
+    "testimony.view": {R.COORDINATOR, R.CASEWORKER},
+    "testimony.edit": {R.COORDINATOR, R.CASEWORKER},
+    "testimony.consent": {R.COORDINATOR, R.CASEWORKER},
+    "testimony.delete": {R.COORDINATOR},
     "intake.view": {R.INTAKE, R.COORDINATOR},
     "intake.reply": {R.INTAKE, R.COORDINATOR},
     "intake.triage": {R.INTAKE, R.COORDINATOR},
@@ -87,6 +95,8 @@ def can(actor, action: str, target=None) -> bool:
         scope = case_scope(actor)
     elif action.startswith("person."):
         scope = person_scope(actor)
+    elif action.startswith("testimony."):
+        scope = testimony_scope(actor)
     elif action.startswith("intake."):
         scope = intake_scope(actor)
     else:
@@ -155,3 +165,28 @@ def intake_scope(actor) -> Q:
     if member is None or not {R.INTAKE, R.COORDINATOR} & set(member.roles):
         return _NOTHING
     return Q(organisation_id=member.organisation_id)
+
+
+def testimony_scope(actor) -> Q:
+    """Testimonies the actor may open: coordinators all of their organisation's; caseworkers those they
+    recorded or conducted. Reporting roles never open one (they see aggregates only)."""
+    member = membership(actor)
+    if member is None:
+        return _NOTHING
+    in_org = Q(organisation_id=member.organisation_id)
+    if R.COORDINATOR in member.roles:
+        return in_org
+    if R.CASEWORKER in member.roles:
+        return in_org & (Q(created_by=actor) | Q(interviewer=actor))
+    return _NOTHING
+
+
+# Roles whose work is aggregates only. A member holding nothing but these is fenced off every
+# page about one person, case or testimony (403, audited) — see safepassage.reports.middleware.
+REPORTING_ROLES = {R.RESEARCHER}
+
+
+def reporting_only(actor) -> bool:
+    """True when every role the actor holds is a reporting role: they may see reports, never a record."""
+    roles = roles_of(actor)
+    return bool(roles) and roles <= REPORTING_ROLES

@@ -1,0 +1,251 @@
+"""The registry of figure providers: each contributes one table of a report.
+
+A provider counts, for one organisation, a value per (year, category) and how many distinct
+contributors (testimonies, cases) stand behind every cell and margin. It never sees a person and
+never decides what is published: suppression is applied to every provider alike. Providers that
+publish the same year totals declare the same ``family`` and are protected together.
+
+Adding a figure (for example destinations or denials by country once referrals exist)::
+
+    from safepassage.reports.figures import FigureProvider, register
+
+    class DenialsByCountry(FigureProvider):
+        key, family, section = "denials", "referrals", "programme"
+        ...
+    register(DenialsByCountry())      # in the app's AppConfig.ready()
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from safepassage.testimonies import vocabulary
+
+from . import labels as L
+
+
+@dataclass
+class Counts:
+    cells: dict = field(default_factory=dict)  # (year, category) -> value
+    contributors: dict = field(default_factory=dict)  # (year, category) -> distinct contributors
+    row_contributors: dict = field(default_factory=dict)  # year -> distinct contributors
+    col_contributors: dict = field(default_factory=dict)  # category -> distinct contributors
+    grand_contributors: int = 0
+
+    def years(self) -> set[int]:
+        return {year for year, _ in self.cells}
+
+
+class BuildContext:
+    """What one report build shares between providers (one database read per source)."""
+
+    def __init__(self, organisation):
+        self.organisation = organisation
+        self.cache: dict = {}
+
+    def once(self, key, compute):
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]
+
+
+class FigureProvider:
+    key: str = ""
+    family: str = ""
+    section: str = "programme"  # "incidents" or "programme"
+
+    def title(self, lang: str) -> str:
+        return L.pick(L.TABLES[self.key][0], lang)
+
+    def measure(self, lang: str) -> str:
+        return L.pick(L.TABLES[self.key][1], lang)
+
+    def categories(self, ctx: BuildContext, years: list[int]) -> list:
+        """Every category, in order, including those with nothing in them: the published dimensions
+        are fixed, never chosen by what the data happens to contain."""
+        raise NotImplementedError
+
+    def label(self, ctx: BuildContext, category, lang: str) -> str:
+        return str(category)
+
+    def count(self, ctx: BuildContext) -> Counts:
+        raise NotImplementedError
+
+
+_PROVIDERS: dict[str, FigureProvider] = {}
+
+
+def register(provider: FigureProvider) -> FigureProvider:
+    if not provider.key or not provider.family:
+        raise ValueError("a figure provider needs a key and a family")
+    _PROVIDERS[provider.key] = provider
+    return provider
+
+
+def unregister(key: str) -> None:
+    _PROVIDERS.pop(key, None)
+
+
+def providers() -> list[FigureProvider]:
+    return list(_PROVIDERS.values())
+
+
+# --- incidents, from testimonies that consent to the public report ------------------------------
+
+def _counted_incidents(organisation_id: int):
+    """(testimony, year, month, violation, perpetrator, place) of every counted incident, one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT testimony_id, year, month, violation, perpetrator, place FROM testimonies_countedincident "
+            "WHERE organisation_id = %s", [organisation_id])
+        return cursor.fetchall()
+
+
+def _incident_counts(ctx: BuildContext, column: int) -> Counts:
+    rows = ctx.once("incidents", lambda: _counted_incidents(ctx.organisation.pk))
+    per_year = ctx.once("incidents_per_year", lambda: _distinct_per(rows, lambda r: r[1]))
+    grand = ctx.once("incidents_grand", lambda: len({r[0] for r in rows}))
+    if column == -1:  # month: the category is (year, month or 0)
+        def category(r):
+            return (r[1], r[2] or 0)
+    else:
+        def category(r):
+            return r[column]
+    cells: dict = defaultdict(int)
+    cell_people: dict = defaultdict(set)
+    col_people: dict = defaultdict(set)
+    for r in rows:
+        key = (r[1], category(r))
+        cells[key] += 1
+        cell_people[key].add(r[0])
+        col_people[key[1]].add(r[0])
+    return Counts(cells=dict(cells), contributors={k: len(v) for k, v in cell_people.items()},
+                  row_contributors=per_year, col_contributors={k: len(v) for k, v in col_people.items()},
+                  grand_contributors=grand)
+
+
+def _distinct_per(rows, key) -> dict:
+    seen: dict = defaultdict(set)
+    for r in rows:
+        seen[key(r)].add(r[0])
+    return {k: len(v) for k, v in seen.items()}
+
+
+class _VocabularyIncidents(FigureProvider):
+    family = "incidents"
+    section = "incidents"
+    vocab = ""
+    column = 0
+
+    def __init__(self, key, vocab, column):
+        self.key, self.vocab, self.column = key, vocab, column
+
+    def _terms(self, ctx):
+        from safepassage.testimonies.services import terms
+
+        return ctx.once(("terms", self.vocab), lambda: list(terms(ctx.organisation, self.vocab)))
+
+    def categories(self, ctx, years):
+        return [t.code for t in self._terms(ctx)]
+
+    def label(self, ctx, category, lang):
+        for term in self._terms(ctx):
+            if term.code == category:
+                return term.label(lang)
+        return str(category)
+
+    def count(self, ctx):
+        return _incident_counts(ctx, self.column)
+
+
+class IncidentsByMonth(FigureProvider):
+    key, family, section = "month", "incidents", "incidents"
+
+    def categories(self, ctx, years):
+        return [(y, m) for y in years for m in range(1, 13)] + [(y, 0) for y in years]
+
+    def label(self, ctx, category, lang):
+        year, month = category
+        return f"{year}-{month:02d}" if month else L.text("month_unknown", lang, year=year)
+
+    def count(self, ctx):
+        return _incident_counts(ctx, -1)
+
+
+# --- the programme: cases by stage and by gender ------------------------------------------------
+
+def _year_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST(EXTRACT(YEAR FROM {column} AT TIME ZONE 'UTC') AS INTEGER)"
+    return f"CAST(substr({column}, 1, 4) AS INTEGER)"
+
+
+def _case_rows(organisation_id: int):
+    """(year opened, status, gender bucket, cases) for every case of the organisation, one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_year_sql('c.created_at')}, c.status, f.gender_bucket, COUNT(*) FROM cases_case c "
+            "LEFT JOIN reports_casefigure f ON f.case_id = c.id WHERE c.organisation_id = %s GROUP BY 1, 2, 3",
+            [organisation_id])
+        return cursor.fetchall()
+
+
+class _CaseFigures(FigureProvider):
+    family = "cases"
+    section = "programme"
+
+    def bucket(self, status: str, gender: str | None):
+        raise NotImplementedError
+
+    def count(self, ctx):
+        rows = ctx.once("cases", lambda: _case_rows(ctx.organisation.pk))
+        cells: dict = defaultdict(int)
+        per_year: dict = defaultdict(int)
+        per_col: dict = defaultdict(int)
+        grand = 0
+        for year, status, gender, n in rows:
+            key = (int(year), self.bucket(status, gender))
+            cells[key] += n
+            per_year[key[0]] += n
+            per_col[key[1]] += n
+            grand += n
+        # Each case is its own contributor: the counts are the contributors.
+        return Counts(cells=dict(cells), contributors=dict(cells), row_contributors=dict(per_year),
+                      col_contributors=dict(per_col), grand_contributors=grand)
+
+
+class CasesByStage(_CaseFigures):
+    key = "stage"
+    _group = {status: group for group, (_label, statuses) in L.STAGE_GROUPS.items() for status in statuses}
+
+    def categories(self, ctx, years):
+        return list(L.STAGE_GROUPS)
+
+    def label(self, ctx, category, lang):
+        return L.pick(L.STAGE_GROUPS[category][0], lang)
+
+    def bucket(self, status, gender):
+        return self._group.get(status, "requested")
+
+
+class CasesByGender(_CaseFigures):
+    key = "gender"
+
+    def categories(self, ctx, years):
+        return list(L.GENDER_BUCKETS)
+
+    def label(self, ctx, category, lang):
+        return L.pick(L.GENDER_BUCKETS[category], lang)
+
+    def bucket(self, status, gender):
+        return gender if gender in L.GENDER_BUCKETS else "not_recorded"
+
+
+register(_VocabularyIncidents("violation", vocabulary.VIOLATION, 3))
+register(_VocabularyIncidents("perpetrator", vocabulary.PERPETRATOR, 4))
+register(_VocabularyIncidents("place", vocabulary.PLACE, 5))
+register(IncidentsByMonth())
+register(CasesByStage())
+register(CasesByGender())

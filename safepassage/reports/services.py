@@ -1,0 +1,215 @@
+"""Building reports: refresh the case statistics, count, suppress, slice by period. Audited.
+
+A report never holds a person, a testimony or a narrative: it is built from clear-text counts
+(``CountedIncident``, ``CaseFigure`` and case stages) and what leaves this module has already been
+through small-cell suppression (``suppression.py``).
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safepassage.audit.services import audit_record
+from safepassage.policy.rules import membership, require
+from safepassage.vault import services as vault
+
+from . import figures as F
+from . import labels as L
+from .models import CaseFigure, FigureSync
+from .suppression import Grid, protect_family
+
+# Cases whose person changed within this window before the last refresh are looked at again:
+# a transaction that began before the refresh may commit after it.
+_OVERLAP = datetime.timedelta(minutes=10)
+
+
+def min_cell() -> int:
+    """The suppression threshold k, fixed per deployment: letting each report choose it would let
+    two reports with different thresholds be compared."""
+    return max(2, int(getattr(settings, "REPORT_MIN_CELL", 5)))
+
+
+# --- case statistics ----------------------------------------------------------------------------
+
+def _bucket(gender: str) -> str:
+    return L.GENDER_TO_BUCKET.get(gender or "", "not_recorded")
+
+
+@transaction.atomic
+def case_figures_refresh(*, organisation, cases=None) -> int:
+    """Bring the per-case gender statistic up to date from the sealed person records.
+
+    With `cases`, refresh those (the cases and people services may call this after a change).
+    Without, refresh every case opened, or whose person changed, since the last refresh. Decrypts
+    only those people's gender, their keys unwrapped in batches.
+    """
+    from safepassage.cases.models import Case
+
+    now = timezone.now()
+    sync = None
+    if cases is None:
+        sync = FigureSync.objects.select_for_update().filter(organisation=organisation).first()
+        queryset = Case.objects.filter(organisation=organisation)
+        if sync is not None:
+            since = sync.synced_to - _OVERLAP
+            queryset = queryset.filter(Q(created_at__gte=since) | Q(person__updated_at__gte=since))
+        case_ids = list(queryset.values_list("pk", flat=True))
+    else:
+        case_ids = [c.pk for c in cases]
+    refreshed = 0
+    for start in range(0, len(case_ids), 2000):
+        batch = list(Case.objects.filter(pk__in=case_ids[start:start + 2000]).select_related("person")
+                     .only("pk", "organisation_id", "created_at", "person__id", "person__data_key_id",
+                           "person__gender"))
+        vault.preload_data_keys(c.person.data_key_id for c in batch)
+        existing = dict(CaseFigure.objects.filter(case__in=batch).values_list("case_id", "pk"))
+        new, changed = [], []
+        for case in batch:
+            figure = CaseFigure(case_id=case.pk, organisation_id=case.organisation_id,
+                                opened_year=case.created_at.year, gender_bucket=_bucket(case.person.gender),
+                                refreshed_at=now)
+            if case.pk in existing:
+                figure.pk = existing[case.pk]
+                changed.append(figure)
+            else:
+                new.append(figure)
+        CaseFigure.objects.bulk_create(new)
+        CaseFigure.objects.bulk_update(changed, ["gender_bucket", "opened_year", "refreshed_at"])
+        refreshed += len(batch)
+    if cases is None:
+        FigureSync.objects.update_or_create(organisation=organisation, defaults={"synced_to": now})
+    return refreshed
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+@dataclass
+class Row:
+    code: object
+    label: str
+    value: int | None  # None: suppressed
+
+
+@dataclass
+class Table:
+    key: str
+    section: str
+    title: str
+    measure: str
+    rows: list[Row]
+    total: int | None
+
+    def published(self) -> list[Row]:
+        return [r for r in self.rows if r.value is not None]
+
+
+@dataclass
+class Report:
+    organisation_name: str
+    year: int | None
+    years: list[int]
+    k: int
+    lang: str
+    generated_at: datetime.datetime
+    testimonies: int | None
+    tables: list[Table] = field(default_factory=list)
+
+    def period_label(self) -> str:
+        return str(self.year) if self.year else L.text("all_years", self.lang)
+
+    def section(self, name: str) -> list[Table]:
+        return [t for t in self.tables if t.section == name]
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
+
+
+def _grids(ctx: F.BuildContext) -> tuple[dict, dict, list[int]]:
+    """Every provider's protected grid, keyed by provider; and the years each family covers."""
+    counted = {p.key: (p, p.count(ctx)) for p in F.providers()}
+    families: dict[str, list] = {}
+    for key, (provider, counts) in counted.items():
+        families.setdefault(provider.family, []).append(key)
+    grids: dict[str, Grid] = {}
+    family_years: dict[str, list[int]] = {}
+    k = min_cell()
+    for family, keys in families.items():
+        years = sorted(set().union(*(counted[key][1].years() for key in keys)))
+        family_years[family] = years
+        members = []
+        for key in keys:
+            provider, counts = counted[key]
+            cols = provider.categories(ctx, years)
+            extra = sorted({c for _, c in counts.cells} - set(cols), key=str)
+            grid = Grid.build(years, cols + extra, counts.cells, counts.contributors, counts.row_contributors,
+                              counts.col_contributors, counts.grand_contributors)
+            grids[key] = grid
+            members.append(grid)
+        protect_family(members, k)
+    all_years = sorted(set().union(*family_years.values())) if family_years else []
+    return grids, family_years, all_years
+
+
+def report_years(*, actor) -> list[int]:
+    """The periods a report can be asked for (besides all years)."""
+    require(actor, "report.view")
+    from safepassage.cases.models import Case
+    from safepassage.testimonies.models import CountedIncident
+
+    org = membership(actor).organisation_id
+    years = set(CountedIncident.objects.filter(organisation_id=org).values_list("year", flat=True).distinct())
+    years |= {d.year for d in Case.objects.filter(organisation_id=org).dates("created_at", "year")}
+    return sorted(years)
+
+
+def report_build(*, actor, year: int | None = None, lang: str = "en", audit: bool = True) -> Report:
+    """The report for one calendar year or all years, in `lang`, suppression applied. Audited."""
+    require(actor, "report.view")
+    organisation = membership(actor).organisation
+    case_figures_refresh(organisation=organisation)
+    ctx = F.BuildContext(organisation)
+    grids, _family_years, years = _grids(ctx)
+    if year is not None and year not in years:
+        raise ValidationError({"year": _("There is nothing to report for that year.")})
+    k = min_cell()
+    report = Report(organisation_name=organisation.name, year=year, years=years, k=k, lang=lang,
+                    generated_at=timezone.now(), testimonies=None)
+    for provider in F.providers():
+        grid = grids[provider.key]
+        if year is None:
+            i = grid.R
+        elif year in grid.rows:
+            i = grid.rows.index(year)
+        else:
+            i = None  # nothing at all in this family that year: every entry is zero
+        if i is not None and provider.key == "month" and year is not None:
+            cols = [(j, c) for j, c in enumerate(grid.cols) if c[0] == year]
+        else:
+            cols = list(enumerate(grid.cols))
+        rows = []
+        for j, code in cols:
+            value = 0 if i is None else (None if grid.is_hidden(i, j) else grid.values[i][j])
+            rows.append(Row(code, provider.label(ctx, code, lang), value))
+        total = 0 if i is None else (None if grid.is_hidden(i, grid.C) else grid.values[i][grid.C])
+        report.tables.append(Table(provider.key, provider.section, provider.title(lang), provider.measure(lang),
+                                   rows, total))
+    grand = ctx.cache.get("incidents_grand")
+    if grand is not None:
+        report.testimonies = grand if grand >= k or grand == 0 else None
+    if audit:
+        audit_record(actor=actor, action="report.build", organisation=organisation, year=year or "all", lang=lang)
+    return report
+
+
+def report_export(*, actor, report: Report, fmt: str) -> None:
+    """Record that a report left the system (CSV or PDF)."""
+    require(actor, "report.view")
+    audit_record(actor=actor, action="report.export", organisation=membership(actor).organisation, fmt=fmt,
+                 year=report.year or "all", lang=report.lang)
