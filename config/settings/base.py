@@ -114,7 +114,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_MAX_AGE"] = 600  # sync workers keep their connection
     DATABASES["default"]["OPTIONS"] = {
         # Immediate transactions serialise writers, so the audit chain never forks.
         "transaction_mode": "IMMEDIATE",
