@@ -11,5 +11,5 @@ AXES_ENABLED = True
 LOGGING["root"]["handlers"] = ["file"]  # noqa: F405
 
 # Parallel runs on one PostgreSQL server each get their own test database (SQLite tests run in memory).
-if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":  # noqa: F405
+if "sqlite" not in DATABASES["default"]["ENGINE"]:  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": "test_safepassage_" + os.environ.get("SAFEPASSAGE_TEST_DB", "main")}  # noqa: F405
