@@ -68,8 +68,6 @@ _EPOCH_FILE_PURPOSE = "backup-epoch-file v1"
 _EPOCH_ID = b"safepassage backup epoch id v1"
 # Not in the body: the vault's own tables travel in the header (or, for data keys, in the key ring).
 _VAULT_TABLES = {"vault.vaultstate", "vault.systemkey", "vault.datakey"}
-# Filled in by migrations, so a freshly migrated database is still "empty".
-_SEEDED_BY_MIGRATE = {"contenttypes.contenttype", "auth.permission"}
 _VAULT_FIELDS = ["mode", "threshold", "share_count", "share_hashes", "key_check", "passphrase_salt",
                  "passphrase_params", "wrapped_master", "demo_master", "created_at", "rotated_at"]
 
@@ -397,10 +395,14 @@ def open_backup(path: Path, *, master: bytes, epoch_file: Path | None = None) ->
 
 
 def _is_empty() -> bool:
-    if VaultState.objects.exists():
-        return False
-    return not any(m._base_manager.exists() for m in _models()
-                   if m._meta.label_lower not in _SEEDED_BY_MIGRATE | _VAULT_TABLES)
+    """Nothing but what migrations put there: no vault, no account, no event ever recorded.
+
+    (Reference rows seeded by data migrations, such as permissions, do not count: the backup
+    brings its own copy of them.)"""
+    from django.contrib.auth import get_user_model
+
+    return not (VaultState.objects.exists() or get_user_model()._base_manager.exists()
+                or apps.get_model("audit", "AuditEvent")._base_manager.exists())
 
 
 def _wipe() -> None:

@@ -16,29 +16,44 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def cli_env(tmp_path):
-    """Environment for a child `safepassage` on an empty data directory (and its own PostgreSQL
-    database when the suite runs on PostgreSQL)."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DJANGO_SETTINGS_MODULE", "SAFEPASSAGE_DEMO", "SAFEPASSAGE_PASSPHRASE",
-                         "DJANGO_ALLOW_ASYNC_UNSAFE")}  # (set by the browser tests)
-    env["SAFEPASSAGE_DATA_DIR"] = str(tmp_path / "data")
+def make_cli_env(tmp_path):
+    """make_cli_env(name): environment for a child `safepassage` on an empty data directory (and its
+    own PostgreSQL database when the suite runs on PostgreSQL)."""
+    created = []
     url = os.environ.get("DATABASE_URL", "")
-    created = None
+    conninfo = None
     if url.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
         config = dj_database_url.parse(url)
-        created = f"sp_cli_{uuid.uuid4().hex[:12]}"
         conninfo = dict(host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"],
                         password=config["PASSWORD"] or None, dbname=config["NAME"])
+
+    def make(name: str = "data") -> dict:
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("DJANGO_SETTINGS_MODULE", "SAFEPASSAGE_DEMO", "SAFEPASSAGE_PASSPHRASE",
+                            "DJANGO_ALLOW_ASYNC_UNSAFE")}  # (set by the browser tests)
+        env["SAFEPASSAGE_DATA_DIR"] = str(tmp_path / name)
+        if conninfo:
+            import psycopg
+
+            database = f"sp_cli_{uuid.uuid4().hex[:12]}"
+            with psycopg.connect(**conninfo, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{database}"')
+            created.append(database)
+            env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + database
+        return env
+
+    yield make
+    if conninfo:
+        import psycopg
+
         with psycopg.connect(**conninfo, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{created}"')
-        env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + created
-    yield env
-    if created:
-        with psycopg.connect(**conninfo, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
+            for database in created:
+                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+@pytest.fixture
+def cli_env(make_cli_env):
+    return make_cli_env()
 
 
 def run_cli(env, *args, stdin: str = "", timeout: float = 120, check: bool = True):
