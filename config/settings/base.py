@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "safepassage.people",
     "safepassage.cases",
     "safepassage.tasks",
+    "safepassage.verification",
+    "safepassage.retention",
     "safepassage.intake",
     "safepassage.matching",
     "safepassage.testimonies",

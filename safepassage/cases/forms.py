@@ -80,3 +80,31 @@ class RiskForm(forms.Form):
 
 class SummaryForm(forms.Form):
     summary = forms.CharField(label=gettext_lazy("Summary"), required=False, widget=_area(6))
+
+
+class MoveForm(forms.Form):
+    """One move of the case: its fields and reason, built from the workflow's table. Each move has its
+    own prefix, so the page can offer several forms at once (the stage to move to travels as ``to``)."""
+
+    def __init__(self, *args, transition, case, **kwargs):
+        kwargs.setdefault("prefix", f"move-{transition.target}")
+        super().__init__(*args, **kwargs)
+        self.transition = transition
+        for f in transition.required_fields():
+            choices = f.choices_for(case)
+            if choices is not None:
+                self.fields[f.name] = forms.ChoiceField(label=f.label, help_text=f.help_text,
+                                                        choices=[("", "—")] + list(choices))
+            else:
+                self.fields[f.name] = forms.CharField(label=f.label, help_text=f.help_text, max_length=200,
+                                                      widget=forms.TextInput(attrs={"autocomplete": "off"}))
+        self.fields["reason"] = forms.CharField(
+            label=gettext_lazy("Reason"), required=transition.reason_required, widget=_area(3),
+            help_text=gettext_lazy("Stored encrypted; shown on the case timeline."))
+
+    def move_data(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name != "reason"}
+
+
+class MoveDecisionForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Why not (optional)"), required=False, widget=_area(2))

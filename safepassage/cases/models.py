@@ -107,6 +107,10 @@ class CaseTransition(SealedChildModel):
     def pending(self) -> bool:
         return self.state == self.PENDING
 
+    @property
+    def target_label(self) -> str:
+        return str(dict(Case.STATUS_CHOICES).get(self.target, self.target))
+
 
 class CaseEvent(models.Model):
     """A line on the case timeline. Holds kinds, stages and ids only; the words are in sealed notes."""

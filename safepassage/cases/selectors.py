@@ -14,7 +14,8 @@ from safepassage.people.selectors import person_ids_matching
 from safepassage.policy.rules import can, case_scope
 from safepassage.vault import services as vault
 
-from .models import Case
+from . import workflow
+from .models import Case, CaseTransition
 
 
 def case_for(actor, case_id, *, action: str = "case.view") -> Case:
@@ -108,6 +109,12 @@ class TimelineEntry:
     assignees: list = None
     team: str = ""
     note: str = ""
+    status_from: str = ""
+    status_to: str = ""
+    reason: str = ""
+    requested_by: str = ""
+    categories: list = None  # (label, value label) of a move's fields kept in the clear
+    task: str = ""
 
 
 def case_timeline_entries(case: Case) -> list[TimelineEntry]:
@@ -116,6 +123,9 @@ def case_timeline_entries(case: Case) -> list[TimelineEntry]:
 
     events = case_timeline(case)
     user_ids = {uid for e in events for uid in (e.detail or {}).get("assignees", []) or []}
+    user_ids |= {e.detail["requested_by"] for e in events if (e.detail or {}).get("requested_by")}
+    moves = {str(t.pk): t for t in case.transitions.all()}
+    tasks = {str(t.pk): t for t in case.tasks.all()}
     usernames = dict(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "username"))
     team_ids = {e.detail.get("team") for e in events if (e.detail or {}).get("team")}
     teams = dict(case.organisation.teams.filter(pk__in=team_ids).values_list("pk", "name"))
@@ -131,4 +141,132 @@ def case_timeline_entries(case: Case) -> list[TimelineEntry]:
             team=teams.get(detail.get("team"), ""),
             note=event.note.body if event.note_id else "",
         ))
+        entry = entries[-1]
+        if event.kind in ("status", "status_requested", "status_rejected"):
+            move = moves.get(detail.get("transition"))
+            entry.status_from = workflow.status_label(detail.get("from", ""))
+            entry.status_to = workflow.status_label(detail.get("to", ""))
+            entry.requested_by = usernames.get(detail.get("requested_by"), "")
+            if move is not None:
+                entry.reason = move.rejection_reason if event.kind == "status_rejected" else move.reason
+            entry.categories = _categories(detail, detail.get("to", ""))
+        elif event.kind in ("task", "task_done"):
+            task = tasks.get(detail.get("task"))
+            entry.task = task.display_title if task is not None else ""
     return entries
+
+
+def _categories(detail: dict, target: str) -> list:
+    """A move's clear fields (a denial ground, a closing outcome) as (field label, value label)."""
+    found = []
+    for name, value in detail.items():
+        field = workflow._field(name, target)
+        if field.clear and not callable(field.choices):
+            labels = dict(field.choices_for(None) or [])
+            found.append((str(field.label), str(labels.get(value, value))))
+    return found
+
+
+# --- moves ---------------------------------------------------------------------------------------
+
+def available_moves(actor, case: Case) -> list:
+    """The moves from the case's stage the actor's roles allow (empty while a move waits)."""
+    from safepassage.policy.rules import roles_of
+
+    if not can(actor, "case.transition", case) or pending_move(case) is not None:
+        return []
+    roles = roles_of(actor)
+    return [t for t in workflow.transitions_from(case.status) if roles & t.roles]
+
+
+def pending_move(case: Case) -> CaseTransition | None:
+    return case.transitions.filter(state=CaseTransition.PENDING).select_related("requested_by").first()
+
+
+def case_move_for(actor, case: Case, transition_id) -> CaseTransition:
+    """A move of this case the actor may decide on; the same 404 for missing and forbidden."""
+    try:
+        transition_id = uuid.UUID(str(transition_id))
+    except ValueError:
+        raise Http404() from None
+    move = case.transitions.filter(pk=transition_id).select_related("case", "requested_by").first()
+    if move is None or not can(actor, "case.transition", case):
+        raise Http404()
+    return move
+
+
+# --- the pipeline -------------------------------------------------------------------------------
+
+@dataclass
+class StageStats:
+    """One stage of the pipeline: cases in it now, and how long cases stay in it (in days)."""
+
+    status: str
+    label: str
+    count: int = 0
+    stays: int = 0  # completed stays (entered and left) the times below are computed from
+    median_days: float | None = None
+    mean_days: float | None = None
+    waiting_median_days: float | None = None  # of the cases in the stage now
+    ended: bool = False
+
+
+def _days(seconds: list[float]) -> tuple[float | None, float | None]:
+    import statistics
+
+    if not seconds:
+        return None, None
+    return round(statistics.median(seconds) / 86400, 1), round(statistics.fmean(seconds) / 86400, 1)
+
+
+def pipeline(actor, *, now=None) -> list[StageStats]:
+    """Counts per stage and time in stage, from the status history of the cases the actor may see.
+
+    A case's stays are read from its timeline: opened (in its first stage), then each applied move.
+    Reads no sealed field, so it decrypts nothing and needs no audit row per case.
+    """
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from .models import CaseEvent
+
+    now = now or timezone.now()
+    visible = cases_visible(actor).values("pk")
+    counts = dict(Case.objects.filter(pk__in=visible).values_list("status").annotate(n=Count("pk")).order_by())
+    stays: dict[str, list[float]] = {}
+    waiting: dict[str, list[float]] = {}
+    current: tuple | None = None  # (case id, stage, entered at)
+    events = (CaseEvent.objects.filter(case__in=visible, kind__in=("opened", "status"))
+              .order_by("case_id", "at", "id").values_list("case_id", "kind", "detail", "at"))
+    statuses = dict(Case.objects.filter(pk__in=visible).values_list("pk", "status"))
+
+    def close(until=None):
+        case_id, stage, since = current
+        if until is not None:
+            stays.setdefault(stage, []).append((until - since).total_seconds())
+        elif statuses.get(case_id) == stage:
+            waiting.setdefault(stage, []).append((now - since).total_seconds())
+
+    for case_id, kind, detail, at in events.iterator(chunk_size=5000):
+        detail = detail or {}
+        if current is not None and current[0] != case_id:
+            close()
+            current = None
+        if kind == "opened":
+            current = (case_id, detail.get("status", "requested"), at)
+        elif current is not None:
+            close(at)
+            current = (case_id, detail.get("to", ""), at)
+        else:
+            current = (case_id, detail.get("to", ""), at)
+    if current is not None:
+        close()
+    result = []
+    for status, label in Case.STATUS_CHOICES:
+        ended = status in workflow.ENDED
+        median, mean = _days(stays.get(status, []))
+        result.append(StageStats(status=status, label=str(label), count=counts.get(status, 0),
+                                 stays=len(stays.get(status, [])), median_days=median, mean_days=mean,
+                                 waiting_median_days=None if ended else _days(waiting.get(status, []))[0],
+                                 ended=ended))
+    return result

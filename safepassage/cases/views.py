@@ -19,8 +19,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safepassage.people.selectors import person_for
 from safepassage.policy.rules import NotAllowed, can, membership, require
 
-from . import selectors, services
-from .forms import AssignForm, CaseFilterForm, CaseOpenForm, NoteForm, RiskForm, SummaryForm
+from safepassage.tasks.forms import TaskForm
+from safepassage.tasks.selectors import tasks_of_case
+
+from . import selectors, services, workflow
+from .forms import AssignForm, CaseFilterForm, CaseOpenForm, MoveDecisionForm, MoveForm, NoteForm, RiskForm, SummaryForm
+from .workflow import TransitionNotAllowed
 
 
 def _save_errors(form, exc: ValidationError) -> None:
@@ -99,11 +103,28 @@ def case_detail_view(request, case_id):
     return _case_page(request, case)
 
 
-def _case_page(request, case, *, status=200, **bound_forms):
+def _case_page(request, case, *, status=200, move_form=None, **bound_forms):
     """The case page; a form that failed to save comes back bound, with its errors and input."""
     user = request.user
     may_assign = can(user, "case.assign", case)
+    moves = []
+    for t in selectors.available_moves(user, case):
+        form = move_form if move_form is not None and move_form.transition.key == t.key else MoveForm(
+            transition=t, case=case)
+        moves.append({"transition": t, "form": form, "open": form is move_form})
+    pending = selectors.pending_move(case)
+    may_task = can(user, "case.task", case)
     context = {
+        "moves": moves,
+        "pending": pending,
+        "pending_mine": pending is not None and pending.requested_by_id == user.pk,
+        "may_decide": pending is not None and can(user, "case.transition", case),
+        "decision_form": bound_forms.get("decision_form") or MoveDecisionForm(),
+        "tasks": tasks_of_case(user, case),
+        "may_task": may_task,
+        "task_form": TaskForm(users=selectors.assignable_users(case.organisation)) if may_task else None,
+        "verification_stage": case.status in ("requested", "screening"),
+        "verified": workflow.case_is_verified(case),
         "case": case,
         "may_view_person": can(user, "person.view", case.person),
         "may_edit": can(user, "case.edit", case),
@@ -194,3 +215,85 @@ def case_assign_view(request, case_id):
         else:
             return _done(request, case, _("Assignment saved."))
     return _case_page(request, case, status=400, assign_form=form)
+
+
+# --- moving the case along the journey ----------------------------------------------------------
+
+@never_cache
+@login_required
+@require_POST
+def case_move_view(request, case_id):
+    """Ask for a move; applied at once, or waiting for a second person when the move needs one."""
+    case = selectors.case_for(request.user, case_id, action="case.transition")
+    target = request.POST.get("to", "")
+    t = workflow.transition(case.status, target)
+    if t is None:  # a stale page, or a crafted post: say what is possible from here
+        try:
+            services.case_transition(actor=request.user, case=case, to_status=target)
+        except TransitionNotAllowed as exc:
+            messages.error(request, exc.message)
+        return redirect("cases:detail", case_id=case.pk)
+    form = MoveForm(request.POST, transition=t, case=case)
+    if form.is_valid():
+        try:
+            record = services.case_transition(actor=request.user, case=case, to_status=t.target,
+                                              reason=form.cleaned_data["reason"], data=form.move_data())
+        except TransitionNotAllowed as exc:
+            for error in exc.errors:
+                form.add_error(None, error)
+        else:
+            if record.pending:
+                return _done(request, case, _("The move to %(to)s waits for a second person's confirmation.")
+                             % {"to": t.label()})
+            return _done(request, case, _("Case moved to %(to)s.") % {"to": t.label()})
+    if not can(request.user, "case.view", case):
+        raise Http404()
+    return _case_page(request, case, status=400, move_form=form)
+
+
+@never_cache
+@login_required
+@require_POST
+def case_move_confirm_view(request, case_id, transition_id):
+    case = selectors.case_for(request.user, case_id, action="case.transition")
+    move = selectors.case_move_for(request.user, case, transition_id)
+    try:
+        services.case_transition_confirm(actor=request.user, transition=move)
+    except TransitionNotAllowed as exc:
+        messages.error(request, exc.message)
+        return redirect("cases:detail", case_id=case.pk)
+    return _done(request, case, _("Confirmed: case moved to %(to)s.") % {"to": workflow.status_label(move.target)})
+
+
+@never_cache
+@login_required
+@require_POST
+def case_move_reject_view(request, case_id, transition_id):
+    case = selectors.case_for(request.user, case_id, action="case.transition")
+    move = selectors.case_move_for(request.user, case, transition_id)
+    form = MoveDecisionForm(request.POST)
+    form.is_valid()
+    try:
+        services.case_transition_reject(actor=request.user, transition=move,
+                                        reason=form.cleaned_data.get("reason", ""))
+    except TransitionNotAllowed as exc:
+        messages.error(request, exc.message)
+        return redirect("cases:detail", case_id=case.pk)
+    return _done(request, case, _("The move to %(to)s was turned down; the case stays where it is.")
+                 % {"to": workflow.status_label(move.target)})
+
+
+# --- the pipeline -------------------------------------------------------------------------------
+
+@never_cache
+@login_required
+def pipeline_view(request):
+    """Cases per stage and time in stage, for the cases the viewer may see: a chart and its table."""
+    require(request.user, "case.pipeline")
+    from .charts import pipeline_chart
+
+    stages = selectors.pipeline(request.user)
+    return render(request, "cases/pipeline.html", {
+        "stages": stages, "total": sum(s.count for s in stages),
+        "chart": pipeline_chart(stages),
+    })

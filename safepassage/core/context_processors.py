@@ -13,6 +13,10 @@ def safepassage(request):
         "member": member,
         "nav": {
             "cases": can(user, "case.list"),
+            "work": can(user, "task.list"),
+            "pipeline": can(user, "case.pipeline"),
+            "retention": can(user, "retention.view"),
+            "checklist": can(user, "verification.manage"),
             "new_person": can(user, "person.create"),
             "members": can(user, "member.manage"),
             "seal": can(user, "vault.seal"),
