@@ -1,6 +1,10 @@
 """Building blocks shared by the test suite and the demo seed: organisations, staff with TOTP."""
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -44,3 +48,17 @@ def browser_login(page, base_url: str, user, password: str = "correct horse batt
     page.click("main button[type=submit]")
     page.fill("input[name=token]", current_totp(user))
     page.click("main button[type=submit]")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run_cli(env, *args, stdin: str = "", timeout: float = 120, check: bool = True):
+    result = subprocess.run([sys.executable, "-m", "safepassage.cli", *args], env=env, input=stdin,
+                            capture_output=True, text=True, timeout=timeout)
+    if check and result.returncode != 0:
+        raise AssertionError(f"safepassage {' '.join(args)} exited {result.returncode}:\n{result.stderr}")
+    return result

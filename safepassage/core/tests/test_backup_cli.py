@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import run_cli
+from safepassage.core.testing import run_cli
 
 SHARE = re.compile(r"Share \d of \d:\s+(SP1-[A-Z0-9-]+)")
 

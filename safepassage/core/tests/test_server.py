@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import free_port, run_cli
+from safepassage.core.testing import free_port, run_cli
 
 SHARE = re.compile(r"Share \d of \d:\s+(SP1-[A-Z0-9-]+)")
 
