@@ -48,6 +48,7 @@ def _texts(report) -> dict:
         "incidents": L.text("incidents_section", lang), "programme": L.text("programme_section", lang),
         "based": L.text("testimonies_based", lang, n=report.testimonies if report.testimonies is not None
                         else SUPPRESSED),
+        "months": [*(f"{m:02d}" for m in range(1, 13)), "?"],
         "sections": [("incidents", L.text("incidents_section", lang)),
                      ("programme", L.text("programme_section", lang))],
     }

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,11 +23,6 @@ from . import figures as F
 from . import labels as L
 from .models import CaseFigure, FigureSync
 from .suppression import Grid, protect_family
-
-# Cases whose person changed within this window before the last refresh are looked at again:
-# a transaction that began before the refresh may commit after it.
-_OVERLAP = datetime.timedelta(minutes=10)
-
 
 def min_cell() -> int:
     """The suppression threshold k, fixed per deployment: letting each report choose it would let
@@ -42,49 +36,69 @@ def _bucket(gender: str) -> str:
     return L.GENDER_TO_BUCKET.get(gender or "", "not_recorded")
 
 
+def _changed_cases(organisation, since_event: int) -> set:
+    """Cases of the organisation touched by an audited change after `since_event`: the case itself
+    (opened, moved, edited) or its person (edited, e.g. their gender). An indexed range of the log."""
+    from safepassage.audit.models import AuditEvent
+    from safepassage.cases.models import Case
+
+    touched: dict[str, set] = {"case": set(), "person": set()}
+    for kind, target in AuditEvent.objects.filter(id__gt=since_event, target_type__in=list(touched)) \
+            .values_list("target_type", "target_id").iterator(chunk_size=5000):
+        touched[kind].add(target)
+    cases = Case.objects.filter(organisation=organisation)
+    found = set()
+    for kind, field_name in (("case", "pk__in"), ("person", "person_id__in")):
+        ids = sorted(touched[kind])
+        for start in range(0, len(ids), 5000):
+            found.update(cases.filter(**{field_name: ids[start:start + 5000]}).values_list("pk", flat=True))
+    return found
+
+
 @transaction.atomic
 def case_figures_refresh(*, organisation, cases=None) -> int:
-    """Bring the per-case gender statistic up to date from the sealed person records.
+    """Bring the per-case statistic (year opened, stage, gender bucket) up to date.
 
-    With `cases`, refresh those (the cases and people services may call this after a change).
-    Without, refresh every case opened, or whose person changed, since the last refresh. Decrypts
-    only those people's gender, their keys unwrapped in batches.
+    With `cases`, refresh those. Without, refresh every case touched by an audited change since the
+    last refresh (all of them the first time). Decrypts only those people's gender, their keys
+    unwrapped in batches. Returns how many cases were refreshed.
     """
+    from safepassage.audit.models import AuditEvent
     from safepassage.cases.models import Case
 
     now = timezone.now()
+    head = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     sync = None
     if cases is None:
         sync = FigureSync.objects.select_for_update().filter(organisation=organisation).first()
-        queryset = Case.objects.filter(organisation=organisation)
-        if sync is not None:
-            since = sync.synced_to - _OVERLAP
-            queryset = queryset.filter(Q(created_at__gte=since) | Q(person__updated_at__gte=since))
-        case_ids = list(queryset.values_list("pk", flat=True))
+        if sync is None:
+            case_ids = list(Case.objects.filter(organisation=organisation).values_list("pk", flat=True))
+        else:
+            case_ids = list(_changed_cases(organisation, sync.audit_id))
     else:
         case_ids = [c.pk for c in cases]
     refreshed = 0
     for start in range(0, len(case_ids), 2000):
         batch = list(Case.objects.filter(pk__in=case_ids[start:start + 2000]).select_related("person")
-                     .only("pk", "organisation_id", "created_at", "person__id", "person__data_key_id",
+                     .only("pk", "organisation_id", "created_at", "status", "person__id", "person__data_key_id",
                            "person__gender"))
         vault.preload_data_keys(c.person.data_key_id for c in batch)
         existing = dict(CaseFigure.objects.filter(case__in=batch).values_list("case_id", "pk"))
         new, changed = [], []
         for case in batch:
             figure = CaseFigure(case_id=case.pk, organisation_id=case.organisation_id,
-                                opened_year=case.created_at.year, gender_bucket=_bucket(case.person.gender),
-                                refreshed_at=now)
+                                opened_year=case.created_at.year, status=case.status,
+                                gender_bucket=_bucket(case.person.gender), refreshed_at=now)
             if case.pk in existing:
                 figure.pk = existing[case.pk]
                 changed.append(figure)
             else:
                 new.append(figure)
         CaseFigure.objects.bulk_create(new)
-        CaseFigure.objects.bulk_update(changed, ["gender_bucket", "opened_year", "refreshed_at"])
+        CaseFigure.objects.bulk_update(changed, ["opened_year", "status", "gender_bucket", "refreshed_at"])
         refreshed += len(batch)
     if cases is None:
-        FigureSync.objects.update_or_create(organisation=organisation, defaults={"synced_to": now})
+        FigureSync.objects.update_or_create(organisation=organisation, defaults={"synced_to": now, "audit_id": head})
     return refreshed
 
 
@@ -105,6 +119,7 @@ class Table:
     measure: str
     rows: list[Row]
     total: int | None
+    matrix: list | None = None  # months over several years: [(year, [value per month 1..12, unknown])]
 
     def published(self) -> list[Row]:
         return [r for r in self.rows if r.value is not None]
@@ -198,8 +213,12 @@ def report_build(*, actor, year: int | None = None, lang: str = "en", audit: boo
             value = 0 if i is None else (None if grid.is_hidden(i, j) else grid.values[i][j])
             rows.append(Row(code, provider.label(ctx, code, lang), value))
         total = 0 if i is None else (None if grid.is_hidden(i, grid.C) else grid.values[i][grid.C])
-        report.tables.append(Table(provider.key, provider.section, provider.title(lang), provider.measure(lang),
-                                   rows, total))
+        table = Table(provider.key, provider.section, provider.title(lang), provider.measure(lang), rows, total)
+        if provider.key == "month" and year is None and rows:
+            by_code = {row.code: row.value for row in rows}
+            table.matrix = [(y, [by_code.get((y, m), 0) for m in (*range(1, 13), 0)])
+                            for y in sorted({code[0] for code in by_code})]
+        report.tables.append(table)
     grand = ctx.cache.get("incidents_grand")
     if grand is not None:
         report.testimonies = grand if grand >= k or grand == 0 else None

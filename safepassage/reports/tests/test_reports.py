@@ -79,21 +79,47 @@ def test_the_differencing_attack_on_two_reports_recovers_no_suppressed_figure(co
     assert recovered(truth, hidden) == []
 
 
-def test_programme_figures_count_cases_by_stage_and_gender_without_reading_people_each_time(
-        coordinator, researcher, django_assert_max_num_queries):
+def test_programme_figures_count_cases_by_stage_and_gender(coordinator, researcher):
+    people = []
     for n in range(6):
         person = person_create(actor=coordinator, organisation=coordinator.membership.organisation,
                                data=PersonData(full_name=f"Person {n}", gender="woman" if n < 5 else "man"))
         case_open(actor=coordinator, person=person)
+        people.append(person)
     report = services.report_build(actor=researcher)
     stage, total = figures(report, "stage")
     assert total == 6 and stage["requested"] == 6
-    gender, _ = figures(report, "gender")
+    gender, gender_total = figures(report, "gender")
+    assert gender_total == 6
     assert gender["woman"] is None and gender["man"] is None  # 5 and 1: both hidden, never just one
-    # A second report reads no person again: nothing changed since the last refresh.
-    from safepassage.reports.models import FigureSync
-    assert FigureSync.objects.exists()
-    assert services.case_figures_refresh(organisation=coordinator.membership.organisation) == 6  # overlap window
+
+
+def test_the_case_statistics_follow_audited_changes_and_read_nobody_else_again(coordinator, researcher):
+    from safepassage.audit.services import audit_record
+    from safepassage.cases.models import Case
+    from safepassage.people.services import person_data, person_update
+
+    org = coordinator.membership.organisation
+    cases = []
+    for n in range(7):
+        person = person_create(actor=coordinator, organisation=org, data=PersonData(full_name=f"P {n}", gender="man"))
+        cases.append(case_open(actor=coordinator, person=person))
+    services.report_build(actor=researcher)
+    assert services.case_figures_refresh(organisation=org) == 0  # nothing changed since the report
+
+    data = person_data(cases[0].person)
+    data.gender = "woman"
+    person_update(actor=coordinator, person=cases[0].person, data=data)
+    Case.objects.filter(pk=cases[1].pk).update(status="arrived")
+    audit_record(actor=coordinator, action="case.transition", target=cases[1])
+    assert services.case_figures_refresh(organisation=org) == 2
+
+    others = [cases[0], *cases[2:7]]
+    Case.objects.filter(pk__in=[c.pk for c in others]).update(status="arrived")
+    for case in others:
+        audit_record(actor=coordinator, action="case.transition", target=case)
+    stage, total = figures(services.report_build(actor=researcher), "stage")
+    assert stage["arrived"] == 7 and stage["requested"] == 0 and total == 7
 
 
 def test_building_and_exporting_a_report_is_audited(coordinator, researcher, client_as):
