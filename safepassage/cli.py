@@ -24,6 +24,7 @@ SUBCOMMANDS: dict[tuple[str, ...], tuple[str, str]] = {
     ("restore",): ("restore", "FILE [--epoch-key PATH] [--replace]"),
     ("audit", "verify"): ("audit_verify", "check the audit log's hash chain [--unseal]"),
     ("keys", "rotate"): ("keys_rotate", "new master key, new shares; old shares stop working"),
+    ("retention", "run"): ("retention_run", "shred ended cases past the retention period [--dry-run] [--unseal]"),
     ("demo",): ("demo", "load the fictional DEMO organisation [--serve]"),
 }
 

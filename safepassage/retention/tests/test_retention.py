@@ -123,3 +123,27 @@ def test_the_preview_page_lists_references_only_and_admins_set_the_period(org, c
 def test_the_preview_renders_in_other_languages(lang, coordinator, client_as):
     response = client_as(coordinator).get(reverse("retention:preview"), {"lang": lang})
     assert response.status_code == 200 and f'lang="{lang}"' in response.content.decode()
+
+
+def test_the_operator_types_safepassage_retention_run(org, coordinator, person):
+    from safepassage import cli
+
+    case = _ended(coordinator, person)
+    assert cli.resolve(["retention", "run", "--dry-run"]) == ("retention_run", ["--dry-run"])
+    out = StringIO()
+    call_command(*cli.resolve(["retention", "run", "--dry-run"])[:1], "--dry-run", stdout=out)
+    assert case.reference in out.getvalue()
+
+
+def test_a_run_with_holds_refuses_to_start_sealed(org, coordinator, person, held_refs, unsealed_vault):
+    from safepassage.vault.errors import VaultSealed
+
+    case = _ended(coordinator, person)
+    unsealed_vault.seal()
+    with pytest.raises(VaultSealed):
+        retention_run()
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="add --unseal"):
+        call_command("retention_run")
+    assert Case.objects.filter(pk=case.pk).exists()
