@@ -179,6 +179,18 @@ def available_moves(actor, case: Case) -> list:
     return [t for t in workflow.transitions_from(case.status) if roles & t.roles]
 
 
+def may_decide(actor, move: CaseTransition) -> bool:
+    """Whether the actor may confirm (a role the move allows, not the asker) or withdraw (the asker) it."""
+    from safepassage.policy.rules import roles_of
+
+    if move is None or not can(actor, "case.transition", move.case):
+        return False
+    if move.requested_by_id == getattr(actor, "pk", None):
+        return True
+    t = workflow.transition(move.source, move.target)
+    return t is not None and bool(roles_of(actor) & t.roles)
+
+
 def pending_move(case: Case) -> CaseTransition | None:
     return case.transitions.filter(state=CaseTransition.PENDING).select_related("requested_by").first()
 

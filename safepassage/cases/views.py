@@ -118,7 +118,7 @@ def _case_page(request, case, *, status=200, move_form=None, **bound_forms):
         "moves": moves,
         "pending": pending,
         "pending_mine": pending is not None and pending.requested_by_id == user.pk,
-        "may_decide": pending is not None and can(user, "case.transition", case),
+        "may_decide": selectors.may_decide(user, pending),
         "decision_form": bound_forms.get("decision_form") or MoveDecisionForm(),
         "tasks": tasks_of_case(user, case),
         "may_task": may_task,

@@ -144,3 +144,25 @@ def test_the_workflow_pages_render_in_other_languages(lang, case, caseworker, co
         response = client.get(url, {"lang": lang})
         assert response.status_code == 200, url
         assert f'lang="{lang}"' in response.content.decode()
+
+
+def test_a_member_whose_role_cannot_make_the_move_is_not_offered_to_confirm_it(org, case, coordinator, client_as):
+    intake = staff_member(org, "intake", ["intake"])
+    case.assignees.add(intake)
+    case.status = "verified"
+    case.save()
+    case_transition(actor=coordinator, case=case, to_status="sheltered", reason="needs a roof")
+    page = _page(client_as(intake), case)
+    assert "A second person must confirm." in page and "Confirm the move" not in page
+
+
+@pytest.mark.parametrize("lang", ["ru", "fr"])
+def test_the_verification_admin_pages_render_in_other_languages(lang, coordinator, client_as):
+    from safepassage.verification.services import referrer_add
+
+    referrer = referrer_add(actor=coordinator, organisation=coordinator.membership.organisation, name="X")
+    client = client_as(coordinator)
+    for url in (reverse("verification:checklist"), reverse("verification:referrers"),
+                reverse("verification:referrer", args=[referrer.pk])):
+        response = client.get(url, {"lang": lang})
+        assert response.status_code == 200 and f'lang="{lang}"' in response.content.decode(), url
