@@ -66,6 +66,10 @@ INSTALLED_APPS = [
     "safepassage.matching",
     "safepassage.testimonies",
     "safepassage.reports",
+    "safepassage.safehouses",
+    "safepassage.travel",
+    "safepassage.referrals",
+    "safepassage.settlement",
 ]
 
 MIDDLEWARE = [

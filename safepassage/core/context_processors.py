@@ -23,5 +23,8 @@ def safepassage(request):
             "testimonies": can(user, "testimony.list"),
             "reports": can(user, "report.view"),
             "matching": can(user, "match.review"),
+            "safehouses": can(user, "safehouse.list"),
+            "packets": can(user, "referral.inbox"),
+            "journey_figures": can(user, "journey.figures"),
         } if member else {},
     }

@@ -39,6 +39,12 @@ _ACTIONS: dict[str, set[str]] = {
     "vocabulary.manage": {R.COORDINATOR, R.ADMIN},
     "intake.triage": {R.INTAKE, R.COORDINATOR},
     "match.review": {R.COORDINATOR},
+    "safehouse.list": {R.COORDINATOR, R.SAFEHOUSE},
+    "safehouse.create": {R.COORDINATOR, R.SAFEHOUSE},
+    "travel.settings": {R.COORDINATOR, R.ADMIN},
+    "referral.inbox": {R.LIAISON},
+    "referral.programmes": {R.ADMIN},
+    "journey.figures": {R.COORDINATOR},
 }
 
 # Actions on one record, granted when the record is in the actor's scope and a role allows it.
@@ -61,6 +67,35 @@ _RECORD_ACTIONS: dict[str, set[str]] = {
     "intake.view": {R.INTAKE, R.COORDINATOR},
     "intake.reply": {R.INTAKE, R.COORDINATOR},
     "intake.triage": {R.INTAKE, R.COORDINATOR},
+    # a safe house (target: SafeHouse)
+    "safehouse.view": {R.COORDINATOR, R.SAFEHOUSE},
+    "safehouse.edit": {R.COORDINATOR, R.SAFEHOUSE},
+    "safehouse.reveal": {R.COORDINATOR, R.SAFEHOUSE},
+    "safehouse.compromise": {R.COORDINATOR, R.SAFEHOUSE},
+    "safehouse.checkout": {R.COORDINATOR, R.SAFEHOUSE},
+    # where a case is sheltered (target: Case)
+    "shelter.view": {R.COORDINATOR, R.CASEWORKER, R.SAFEHOUSE},
+    "shelter.move": {R.COORDINATOR, R.CASEWORKER, R.SAFEHOUSE},
+    "shelter.confirm": {R.COORDINATOR, R.CASEWORKER, R.SAFEHOUSE},
+    # a case's travel plan (target: Case)
+    "travel.view": {R.COORDINATOR, R.CASEWORKER, R.TRAVEL},
+    "travel.edit": {R.COORDINATOR, R.CASEWORKER, R.TRAVEL},
+    "travel.checkin": {R.COORDINATOR, R.CASEWORKER, R.TRAVEL},
+    "travel.assign": {R.COORDINATOR},
+    # a case's resettlement referrals (target: Case)
+    "referral.view": {R.COORDINATOR, R.CASEWORKER},
+    "referral.edit": {R.COORDINATOR, R.CASEWORKER},
+    "referral.consent": {R.COORDINATOR, R.CASEWORKER},
+    "referral.consent_override": {R.COORDINATOR},
+    "referral.decide": {R.COORDINATOR, R.CASEWORKER},
+    "referral.export": {R.COORDINATOR, R.CASEWORKER},
+    # a packet addressed to the liaison's programme (target: Referral)
+    "packet.view": {R.LIAISON},
+    "packet.decide": {R.LIAISON},
+    # a case's arrival and settlement (target: Case)
+    "settlement.view": {R.COORDINATOR, R.CASEWORKER, R.SETTLEMENT},
+    "settlement.edit": {R.COORDINATOR, R.CASEWORKER, R.SETTLEMENT},
+    "settlement.assign": {R.COORDINATOR},
 }
 
 
@@ -99,6 +134,8 @@ def can(actor, action: str, target=None) -> bool:
         scope = testimony_scope(actor)
     elif action.startswith("intake."):
         scope = intake_scope(actor)
+    elif action.startswith(_JOURNEY_PREFIXES):
+        scope = journey_scope(actor, action)
     else:
         return False
     return type(target)._default_manager.filter(scope, pk=target.pk).exists()
@@ -131,9 +168,18 @@ _CASE_WORK_ACTIONS = ("case.transition", "case.task")
 
 
 def case_work_scope(actor) -> Q:
-    """Cases the actor may move along or hold tasks on: the cases they may see (the journey's
-    specialist roles widen it to the cases their part of the journey reaches)."""
-    return case_scope(actor)
+    """Cases the actor may move along or hold tasks on: the cases they may see, and for a safe-house,
+    travel or settlement coordinator the cases their part of the journey reaches (see journey_scope)."""
+    member = membership(actor)
+    if member is None:
+        return _NOTHING
+    scope = case_scope(actor)
+    roles = set(member.roles)
+    for role, prefix in ((R.SAFEHOUSE, "shelter."), (R.TRAVEL, "travel."), (R.SETTLEMENT, "settlement."),
+                         (R.LIAISON, "liaison.")):
+        if role in roles:
+            scope = scope | journey_scope(actor, prefix)
+    return scope
 
 
 def person_scope(actor) -> Q:
@@ -190,3 +236,45 @@ def reporting_only(actor) -> bool:
     """True when every role the actor holds is a reporting role: they may see reports, never a record."""
     roles = roles_of(actor)
     return bool(roles) and roles <= REPORTING_ROLES
+
+
+# --- the journey after verification: safe houses, travel, referrals, settlement -------------------
+
+_JOURNEY_PREFIXES = ("safehouse.", "shelter.", "travel.", "referral.", "packet.", "settlement.")
+# Stages in which a safe-house coordinator may look at where a case is sheltered (never its content).
+SHELTER_STATUSES = ("verified", "sheltered", "referred", "approved", "denied", "in_transit")
+
+
+def journey_scope(actor, action: str) -> Q:
+    """Records reached through the journey actions, by the action's prefix.
+
+    Coordinators: their organisation's. Caseworkers: the cases they may see. Each specialist role
+    only what it works on: a safe-house coordinator the houses and the cases in shelter stages; a
+    travel coordinator the plans they were put on; a settlement worker the plans they carry; a
+    government liaison only packets submitted to a programme their organisation receives.
+    """
+    member = membership(actor)
+    if member is None:
+        return _NOTHING
+    roles = set(member.roles)
+    org = member.organisation_id
+    if action.startswith("safehouse."):
+        return Q(organisation_id=org) if {R.COORDINATOR, R.SAFEHOUSE} & roles else _NOTHING
+    if action.startswith("packet."):
+        if R.LIAISON not in roles:
+            return _NOTHING
+        return Q(programme__liaison_organisation_id=org, submitted_at__isnull=False)
+    if action.startswith("liaison."):  # cases (of any organisation) with a packet submitted to them
+        if R.LIAISON not in roles:
+            return _NOTHING
+        return Q(referrals__programme__liaison_organisation_id=org, referrals__submitted_at__isnull=False)
+    scope = _NOTHING
+    if {R.COORDINATOR, R.CASEWORKER} & roles:
+        scope = case_scope(actor)
+    if action.startswith("shelter.") and R.SAFEHOUSE in roles:
+        scope = scope | (Q(organisation_id=org) & Q(status__in=SHELTER_STATUSES))
+    if action.startswith("travel.") and R.TRAVEL in roles:
+        scope = scope | (Q(organisation_id=org) & Q(travel_plan__coordinator=actor))
+    if action.startswith("settlement.") and R.SETTLEMENT in roles:
+        scope = scope | (Q(organisation_id=org) & Q(settlement_plan__worker=actor))
+    return scope

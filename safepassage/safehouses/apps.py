@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class SafehousesConfig(AppConfig):
+    name = "safepassage.safehouses"
+    label = "safehouses"
+
+    def ready(self):
+        from . import hooks
+
+        hooks.connect()

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class SettlementConfig(AppConfig):
+    name = "safepassage.settlement"
+    label = "settlement"
+
+    def ready(self):
+        from . import hooks
+
+        hooks.connect()
