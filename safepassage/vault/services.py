@@ -48,28 +48,41 @@ class _Derived:
 _derived = _Derived()
 
 
-def _fresh() -> _Derived:
-    """The process's derived keys, valid for the current unseal; raises VaultSealed when sealed."""
-    gen = keyholder.generation()
-    if gen != _derived.generation or _derived.kek is None:
-        with _derived.lock:
+@dataclass(frozen=True)
+class _Keys:
+    """This request's view of the derived keys: copies of the wrapping keys, the shared caches."""
+
+    kek: bytes
+    system_kek: bytes
+    data_keys: OrderedDict
+    system_keys: dict
+
+
+def _fresh() -> _Keys:
+    """The process's derived keys, valid for the current unseal; raises VaultSealed when sealed.
+
+    Callers get copies of the wrapping keys taken under the lock, so a seal arriving mid-request
+    (from the watcher thread) cannot pull a key out from under them.
+    """
+    with _derived.lock:
+        gen = keyholder.generation()
+        if gen != _derived.generation or _derived.kek is None:
             _derived.wipe()
             master = keyholder.master_key()
+            _derived.generation = gen
             if master is None:
-                _derived.generation = gen
                 raise VaultSealed()
             _derived.kek = bytearray(crypto.derive(master, _KEK_PURPOSE))
             _derived.system_kek = bytearray(crypto.derive(master, _SYSTEM_PURPOSE))
-            _derived.generation = gen
-    if not keyholder.is_unsealed():
-        raise VaultSealed()
-    return _derived
+        if not keyholder.is_unsealed():
+            raise VaultSealed()
+        return _Keys(bytes(_derived.kek), bytes(_derived.system_kek), _derived.data_keys, _derived.system_keys)
 
 
 def drop_local_keys_if_sealed() -> None:
     """Called by a watcher thread in each worker: wipe derived keys as soon as the vault seals."""
-    if keyholder.generation() != _derived.generation:
-        with _derived.lock:
+    with _derived.lock:
+        if keyholder.generation() != _derived.generation and _derived.kek is not None:
             _derived.wipe()
             _derived.generation = -1
 
@@ -297,7 +310,7 @@ def data_key_create() -> uuid.UUID:
     return key_id
 
 
-def _cache_put(derived: _Derived, key_id: uuid.UUID, key: bytes) -> None:
+def _cache_put(derived: _Keys, key_id: uuid.UUID, key: bytes) -> None:
     derived.data_keys[key_id] = bytearray(key)
     derived.data_keys.move_to_end(key_id)
     while len(derived.data_keys) > settings.VAULT_DATA_KEY_CACHE:

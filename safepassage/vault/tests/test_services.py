@@ -88,3 +88,30 @@ def test_rotation_rewraps_every_key_and_retires_the_old_shares(shamir_vault):
     for share in new_shares[:3]:
         vault.unseal_with_share(share)
     assert vault.decrypt(key_id, blob, "x") == b"kept"
+
+
+def test_the_seal_watcher_never_pulls_keys_from_under_a_reader(unsealed_vault):
+    """A worker's watcher thread runs beside requests; reads right after an unseal must not break."""
+    import threading
+
+    from safepassage.vault import keyholder as holder
+
+    key_id = vault.data_key_create()
+    blob = vault.encrypt(key_id, b"kept", "x")
+    master = holder.master_key()
+    stop = threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            vault.drop_local_keys_if_sealed()
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        for _ in range(200):
+            holder.load(master)  # a fresh unseal: a new generation each time
+            assert vault.decrypt(key_id, blob, "x") == b"kept"
+            assert len(vault.blind_index("name", "magomed")) == 32
+    finally:
+        stop.set()
+        watcher.join()
