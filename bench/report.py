@@ -182,10 +182,41 @@ def main():
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--testimonies", type=int, default=100_000)
     parser.add_argument("--profile", action="store_true", help="print where one report build spends its time")
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
     args = parser.parse_args()
 
-    os.environ.setdefault("SAFEPASSAGE_DATA_DIR", tempfile.mkdtemp(prefix="safepassage-bench-data-"))
-    os.environ["DATABASE_URL"] = prepare_database(os.environ.get("DATABASE_URL"))
+    made_data_dir = None
+    if "SAFEPASSAGE_DATA_DIR" not in os.environ:
+        made_data_dir = os.environ["SAFEPASSAGE_DATA_DIR"] = tempfile.mkdtemp(prefix="safepassage-bench-data-")
+    given_url = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = prepare_database(given_url)
+    try:
+        run(args)
+    finally:
+        if not args.keep:
+            cleanup(given_url, os.environ["DATABASE_URL"])
+            if made_data_dir:
+                import shutil
+
+                shutil.rmtree(made_data_dir, ignore_errors=True)
+
+
+def cleanup(given_url: str | None, bench_url: str) -> None:
+    from django.db import connections
+
+    connections.close_all()
+    if bench_url.startswith("sqlite:///"):
+        import shutil
+
+        shutil.rmtree(Path(bench_url[len("sqlite:///"):]).parent, ignore_errors=True)
+    elif given_url:
+        import psycopg
+
+        with psycopg.connect(given_url, autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS safepassage_bench_report")
+
+
+def run(args):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     import django
 

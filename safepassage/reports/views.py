@@ -1,6 +1,7 @@
 """Report pages: build, show, download. Thin: policy and services decide, suppression is done."""
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -18,11 +19,16 @@ def _build(request, *, audit=True):
     require(request.user, "report.view")
     lang = request.GET.get("lang") or translation.get_language() or "en"
     lang = lang.split("-")[0] if lang.split("-")[0] in L.TEXT["total"] else "en"
-    years = services.report_years(actor=request.user)
-    form = ReportForm(request.GET or None, years=years, all_label=L.text("all_years", lang),
-                      initial={"lang": lang})
-    year = form.cleaned_data.get("year") if form.is_valid() else None
-    report = services.report_build(actor=request.user, year=year, lang=lang, audit=audit)
+    try:
+        year = int(request.GET["year"]) if request.GET.get("year") else None
+    except ValueError:
+        year = None
+    try:
+        report = services.report_build(actor=request.user, year=year, lang=lang, audit=audit)
+    except ValidationError:  # a year with nothing in it: the whole period instead
+        report = services.report_build(actor=request.user, year=None, lang=lang, audit=audit)
+    form = ReportForm(initial={"year": report.year or "", "lang": lang}, years=report.years,
+                      all_label=L.text("all_years", lang))
     return form, report
 
 
