@@ -1,9 +1,15 @@
 """Building blocks shared by the test suite and the demo seed: organisations, staff with TOTP."""
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
 
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -62,3 +68,48 @@ def run_cli(env, *args, stdin: str = "", timeout: float = 120, check: bool = Tru
     if check and result.returncode != 0:
         raise AssertionError(f"safepassage {' '.join(args)} exited {result.returncode}:\n{result.stderr}")
     return result
+
+
+# --- the real server, run as an operator would ---
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def http_status(url: str) -> int:
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(url, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def wait_for(predicate, timeout: float = 60.0, what: str = "the server", log: Path | None = None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return
+        except OSError:
+            pass
+        time.sleep(0.25)
+    said = log.read_text()[-3000:] if log and log.exists() else ""
+    raise AssertionError(f"{what} did not come up within {timeout}s\n{said}")
+
+
+def serve_start(env, *args, log: Path) -> subprocess.Popen:
+    out = open(log, "w")
+    return subprocess.Popen([sys.executable, "-m", "safepassage.cli", *args], env=env, stdout=out,
+                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+
+
+def serve_stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)

@@ -1,10 +1,5 @@
 """The real server: gunicorn with two workers, unsealed and sealed from the shell (loopback only)."""
-import os
 import re
-import signal
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -12,59 +7,15 @@ from concurrent.futures import ThreadPoolExecutor
 from http.cookiejar import CookieJar
 from pathlib import Path
 
-import pytest
 
-from safepassage.core.testing import free_port, run_cli
+from safepassage.core.testing import free_port, http_status, run_cli, serve_start, serve_stop, wait_for
 
 SHARE = re.compile(r"Share \d of \d:\s+(SP1-[A-Z0-9-]+)")
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def _status(url: str) -> int:
-    opener = urllib.request.build_opener(_NoRedirect)
-    try:
-        with opener.open(url, timeout=5) as response:
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
-
-
 def _statuses(url: str, count: int = 30) -> set[int]:
     with ThreadPoolExecutor(max_workers=4) as pool:  # concurrent, so both workers answer
-        return set(pool.map(lambda _: _status(url), range(count)))
-
-
-def _wait_for(predicate, timeout: float = 60.0, what: str = "the server", log: Path | None = None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if predicate():
-                return
-        except OSError:
-            pass
-        time.sleep(0.25)
-    said = log.read_text()[-3000:] if log and log.exists() else ""
-    raise AssertionError(f"{what} did not come up within {timeout}s\n{said}")
-
-
-def _start(env, *args, log: Path) -> subprocess.Popen:
-    out = open(log, "w")
-    return subprocess.Popen([sys.executable, "-m", "safepassage.cli", *args], env=env, stdout=out,
-                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+        return set(pool.map(lambda _: http_status(url), range(count)))
 
 
 def _workers(pid: int) -> list[int]:
@@ -77,9 +28,9 @@ def test_a_seal_from_the_shell_drops_the_key_from_every_worker(cli_env, tmp_path
     assert len(shares) == 3
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = _start(cli_env, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2", log=tmp_path / "serve.out")
+    proc = serve_start(cli_env, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2", log=tmp_path / "serve.out")
     try:
-        _wait_for(lambda: _status(f"{base}/health") == 200 and len(_workers(proc.pid)) == 2,
+        wait_for(lambda: http_status(f"{base}/health") == 200 and len(_workers(proc.pid)) == 2,
                   log=tmp_path / "serve.out")
         assert _statuses(f"{base}/cases/") == {503}  # it starts sealed
 
@@ -93,9 +44,9 @@ def test_a_seal_from_the_shell_drops_the_key_from_every_worker(cli_env, tmp_path
         assert _statuses(f"{base}/cases/") == {503}  # and every worker lost it at once
         assert "running, sealed" in run_cli(cli_env, "status").stdout
 
-        _status(f"{base}/accounts/login/?next=/people/secret-query")
+        http_status(f"{base}/accounts/login/?next=/people/secret-query")
     finally:
-        _stop(proc)
+        serve_stop(proc)
     access = (Path(cli_env["SAFEPASSAGE_DATA_DIR"]) / "logs" / "access.log").read_text()
     assert '"GET /accounts/login/" 200' in access
     assert "127.0.0.1" not in access and "secret-query" not in access and "Python-urllib" not in access
@@ -106,9 +57,9 @@ def test_the_demo_serves_unsealed_and_its_logins_work(cli_env, tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp_path / "demo.out"
-    proc = _start(cli_env, "demo", "--serve", "--people", "8", "--bind", f"127.0.0.1:{port}", log=log)
+    proc = serve_start(cli_env, "demo", "--serve", "--people", "8", "--bind", f"127.0.0.1:{port}", log=log)
     try:
-        _wait_for(lambda: "Stop with Ctrl-C" in log.read_text(), timeout=120, what="the demo", log=log)
+        wait_for(lambda: "Stop with Ctrl-C" in log.read_text(), timeout=120, what="the demo", log=log)
         banner = log.read_text()
         assert "FICTIONAL" in banner and "demo-password-not-secret" in banner and "coordinator" in banner
 
@@ -130,4 +81,4 @@ def test_the_demo_serves_unsealed_and_its_logins_work(cli_env, tmp_path):
         assert urllib.parse.urlparse(url).path == "/cases/"
         assert "DEMO-" in cases_page  # the demo organisation's case references
     finally:
-        _stop(proc)
+        serve_stop(proc)
