@@ -368,6 +368,20 @@ def referral_withdraw(*, actor, referral: Referral) -> None:
 
 
 @transaction.atomic
+def referral_export_pdf(*, actor, referral: Referral, copy: str = "principal") -> bytes:
+    """One applicant's copy of the packet as PDF, for the case's workers or the programme's liaison.
+    Every export is audited (which copy, never its content)."""
+    if not (can(actor, "referral.export", referral.case) or can(actor, "packet.view", referral)):
+        journey.refuse("referral.export")
+    from .exports import referral_pdf
+
+    content = referral_pdf(referral, copy=copy)
+    audit_record(actor=actor, action="referral.export", target=referral.case, referral=str(referral.pk),
+                 copy=copy, format="pdf")
+    return content
+
+
+@transaction.atomic
 def programme_set_liaison(*, actor, programme: Programme, organisation) -> None:
     """Which government or partner organisation's liaison officers receive this programme's packets."""
     require(actor, "referral.programmes")

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safepassage.audit.services import audit_record
 from safepassage.cases.selectors import case_for
+from safepassage.cases.services import TransitionNotAllowed
 from safepassage.policy.rules import can, require
 
-from . import exports, figures, selectors, services
+from . import figures, selectors, services
 from .forms import ConsentForm, DecisionForm, FiguresForm, MemberForm, NewReferralForm, PacketForm, SubmitForm
 
 
@@ -207,7 +207,7 @@ def submit_view(request, referral_id):
         try:
             services.referral_submit(actor=request.user, referral=referral,
                                      override_reason=form.cleaned_data["override_reason"])
-        except services.ReferralError as exc:
+        except (services.ReferralError, TransitionNotAllowed) as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
             form.add_error(None, exc.messages)
@@ -224,7 +224,7 @@ def _decide(request, referral, *, back, page):
             services.referral_decide(actor=request.user, referral=referral, **form.cleaned_data)
         except ValidationError as exc:
             _form_errors(form, exc)
-        except services.ReferralError as exc:
+        except (services.ReferralError, TransitionNotAllowed) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Decision recorded."))
@@ -256,9 +256,7 @@ def withdraw_view(request, referral_id):
 
 
 def _pdf_response(request, referral, copy: str) -> HttpResponse:
-    content = exports.referral_pdf(referral, copy=copy)
-    audit_record(actor=request.user, action="referral.export", target=referral.case, referral=str(referral.pk),
-                 copy=copy, format="pdf")
+    content = services.referral_export_pdf(actor=request.user, referral=referral, copy=copy)
     response = HttpResponse(content, content_type="application/pdf")
     # the file name carries references only, never a name
     response["Content-Disposition"] = f'attachment; filename="{referral.reference}-{copy}.pdf"'

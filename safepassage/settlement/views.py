@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from safepassage.cases.selectors import case_for
+from safepassage.cases.services import TransitionNotAllowed
 from safepassage.policy.rules import can
 
 from . import selectors, services
@@ -86,7 +87,7 @@ def arrival_view(request, case_id):
             services.arrival_record(actor=request.user, case=case, **form.cleaned_data)
         except ValidationError as exc:
             _form_errors(form, exc)
-        except services.SettlementError as exc:
+        except (services.SettlementError, TransitionNotAllowed) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Arrival recorded. The settlement plan is ready."))
@@ -101,8 +102,8 @@ def begin_view(request, case_id):
     case = case_for(request.user, case_id, action="settlement.edit")
     try:
         services.settlement_begin(actor=request.user, case=case)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    except TransitionNotAllowed as exc:
+        messages.error(request, str(exc))
     else:
         messages.success(request, _("The case is now settling."))
     return _back(case)

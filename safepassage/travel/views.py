@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safepassage.cases.selectors import case_for
+from safepassage.cases.services import TransitionNotAllowed
 from safepassage.policy.rules import can, membership, require
 
 from . import selectors, services
@@ -99,7 +100,7 @@ def status_view(request, case_id):
         try:
             services.travel_plan_set_status(actor=request.user, plan=plan, status=form.cleaned_data["status"],
                                             on=form.cleaned_data["on"])
-        except (services.TravelError, ValidationError) as exc:
+        except (services.TravelError, TransitionNotAllowed, ValidationError) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         else:
             messages.success(request, _("Travel plan updated."))

@@ -138,3 +138,17 @@ def test_the_settlement_page_renders_in_every_language(lang, caseworker, case, p
     assert response.status_code == 200 and response["Content-Language"] == lang
     assert {"en": "Support payments", "ru": "Выплаты поддержки", "fr": "Paiements de soutien"}[lang] in \
         response.content.decode()
+
+
+def test_a_move_the_workflow_refuses_is_explained_on_the_page(coordinator, caseworker, org, client_as):
+    from safepassage.safehouses.tests.journey_helpers import verified_case
+
+    case = verified_case(coordinator, org, name="Not yet approved", assignees=[caseworker])
+    client = client_as(caseworker)
+    response = client.post(reverse("settlement:begin", args=[case.pk]), follow=True)
+    assert response.status_code == 200 and "cannot move from Verified" in response.content.decode()
+    response = client.post(reverse("settlement:arrival", args=[case.pk]), {
+        "arrived_on": TODAY().isoformat(), "country": "CA"})
+    assert response.status_code == 400 and "cannot move from Verified" in response.content.decode()
+    assert Case.objects.get(pk=case.pk).status == "verified"
+    assert arrivals_count(org) == 0
