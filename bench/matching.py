@@ -29,9 +29,10 @@ THE DATA (``generate``). Synthetic people, made the way records of one person re
 Ground truth: two records match when they come from the same entity.
 
 THE CONTESTANTS, on the same records in the same run:
-1. ours: ``safepassage.matching.keys`` and ``scoring``, exactly the platform's code, run in process on
-   the plaintext. The blind index is stood in for by the same HMAC-SHA256 construction under a random
-   key (``vault.blind_index``); the MatchKey table by a dict. Records arrive one by one, as in the
+1. ours: ``safepassage.matching.keys``, ``candidates`` and ``scoring``, exactly the platform's code, run
+   in process on the plaintext. The blind index is stood in for by the same HMAC-SHA256 construction
+   under a random key (``vault.blind_index``); the MatchKey table and its holder counts by dicts,
+   read through ``candidates.lookup`` as the platform reads them. Records arrive one by one, as in the
    platform: each looks up its candidates among the earlier ones (at most 25 are "decrypted" and
    scored), then its keys are stored. A pair is predicted when the score is at least 0.5.
 2. Splink (DuckDB backend), a standard configuration: names romanised and folded with the same
@@ -46,9 +47,14 @@ THE CONTESTANTS, on the same records in the same run:
    and our pipeline on that same sample.
 
 THE LOOKUP at scale: keys of N (default 1,000,000) records are written to an SQLite table shaped like
-MatchKey with its (organisation, digest) index (and to PostgreSQL with --pg); then new records
-(variants of existing people and new people) look up their candidates, end to end: keys, HMACs, one
-query, ranking. p50/p95/max in milliseconds.
+MatchKey with its (organisation, digest) and person indexes, and their holder counts to a table shaped
+like MatchKeyCount (and both to PostgreSQL with --pg); then new records (variants of existing people
+and new people) look up their candidates, end to end: keys, HMACs, the three queries of
+``selectors.candidates_for`` (counts, rows of selective digests, common digests of the people found),
+ranking. p50/p95/max in milliseconds. Unless --no-compare, the same lookups are timed again fetching
+every row of every digest (the lookup before the holder counts), and the two candidate lists compared.
+
+    .venv/bin/python bench/matching.py --only lookup --pg postgresql://postgres@127.0.0.1:5432/postgres
 """
 from __future__ import annotations
 
@@ -75,7 +81,7 @@ from safepassage.core.names import fold_latin, phone_digits, romanise  # noqa: E
 from safepassage.matching.keys import (  # noqa: E402
     KIND_PAIR, MatchInput, birth_date, lookup_keys, stored_keys, tokens,
 )
-from safepassage.matching.candidates import select_candidates  # noqa: E402
+from safepassage.matching.candidates import lookup, select_candidates  # noqa: E402
 from safepassage.matching.scoring import SUGGEST_AT, score_tokens  # noqa: E402
 
 CANDIDATE_LIMIT = 12  # as safepassage.matching.selectors.CANDIDATE_LIMIT
@@ -368,23 +374,36 @@ class Blind:
 def run_ours(records: list[Rec]) -> tuple[set, dict]:
     blind = Blind()
     index: dict[str, list[int]] = defaultdict(list)
+    keys_of: dict[int, set[str]] = {}
     toks = {}
     predicted = set()
     scored = 0
+
+    def count(digests):
+        return {d: len(index[d]) for d in digests if d in index}
+
+    def rows_of_digests(digests):
+        return [(other, digest) for digest in digests for other in index.get(digest, ())]
+
+    def rows_of_people(people, digests):
+        return [(other, digest) for other in people for digest in digests if digest in keys_of[other]]
+
     for rec in records:
         data = rec.data
         toks[rec.rid] = tokens(data)
         wanted = {blind.digest(kind, value): kind for kind, value in lookup_keys(data)}
-        rows = [(other, digest) for digest in wanted for other in index.get(digest, ())]
-        for candidate in select_candidates(rows, wanted, limit=CANDIDATE_LIMIT):
+        found = lookup(wanted, count=count, rows_of_digests=rows_of_digests, rows_of_people=rows_of_people,
+                       limit=CANDIDATE_LIMIT)
+        for candidate in found:
             other = candidate.person_id
             scored += 1
             result = score_tokens(data, records[other].data, toks[rec.rid], toks[other],
                                   candidate.name_frequency, at_least=SUGGEST_AT)
             if result is not None and result.value >= SUGGEST_AT:
                 predicted.add((min(rec.rid, other), max(rec.rid, other)))
-        for kind, value in stored_keys(data):
-            index[blind.digest(kind, value)].append(rec.rid)
+        keys_of[rec.rid] = {blind.digest(kind, value) for kind, value in stored_keys(data)}
+        for digest in keys_of[rec.rid]:
+            index[digest].append(rec.rid)
     return predicted, {"scored_per_record": scored / max(len(records), 1)}
 
 
@@ -486,12 +505,59 @@ def _key_rows(records: list[Rec], blind: Blind):
             yield (1, blind.digest(kind, value), rec.rid)
 
 
-def _lookup(cursor, sql_for, data: MatchInput, blind: Blind) -> int:
-    wanted = {blind.digest(kind, value): kind for kind, value in lookup_keys(data)}
-    if not wanted:
-        return 0
-    cursor.execute(sql_for(len(wanted)), [1, *wanted])
-    return len(select_candidates(cursor.fetchall(), wanted, limit=CANDIDATE_LIMIT))
+class Store:
+    """The three queries of ``selectors.candidates_for`` on a DB-API cursor (SQLite or psycopg).
+
+    ``full`` is the lookup as it was before the holder counts: every row of every looked-up digest.
+    """
+
+    def __init__(self, cursor, *, table: str, counts: str, placeholder: str, any_array: bool):
+        self.cur, self.table, self.counts = cursor, table, counts
+        self.ph, self.any_array = placeholder, any_array
+
+    def _in(self, column: str, values) -> tuple[str, list]:
+        values = list(values)
+        if self.any_array:
+            return f"{column} = ANY({self.ph})", [values]
+        return f"{column} IN ({','.join(self.ph * len(values))})", values
+
+    def _fetch(self, sql: str, params) -> list:
+        self.cur.execute(sql, params)
+        return self.cur.fetchall()
+
+    def count(self, digests):
+        where, params = self._in("digest", digests)
+        return dict(self._fetch(f"SELECT digest, holders FROM {self.counts} WHERE organisation_id = {self.ph} "
+                                f"AND {where}", [1, *params]))
+
+    def rows_of_digests(self, digests):
+        where, params = self._in("digest", digests)
+        return self._fetch(f"SELECT person_id, digest FROM {self.table} WHERE organisation_id = {self.ph} "
+                           f"AND {where}", [1, *params])
+
+    def rows_of_people(self, people, digests):
+        by_person, p1 = self._in("person_id", people)
+        by_digest, p2 = self._in("digest", digests)
+        return self._fetch(f"SELECT person_id, digest FROM {self.table} WHERE {by_person} AND {by_digest}",
+                           [*p1, *p2])
+
+    def candidates(self, wanted: dict) -> list:
+        return lookup(wanted, count=self.count, rows_of_digests=self.rows_of_digests,
+                      rows_of_people=self.rows_of_people, limit=CANDIDATE_LIMIT)
+
+    def candidates_full(self, wanted: dict) -> list:
+        return select_candidates(self.rows_of_digests(list(wanted)), wanted, limit=CANDIDATE_LIMIT)
+
+
+def _timed_lookups(store: Store, queries, blind: Blind, *, full: bool) -> tuple[list[float], list[list]]:
+    times, found = [], []
+    for data in queries:
+        t = time.perf_counter()
+        wanted = {blind.digest(kind, value): kind for kind, value in lookup_keys(data)}
+        result = (store.candidates_full(wanted) if full else store.candidates(wanted)) if wanted else []
+        times.append((time.perf_counter() - t) * 1000)
+        found.append(result)
+    return times, found
 
 
 def _percentiles(times: list[float]) -> dict:
@@ -499,7 +565,22 @@ def _percentiles(times: list[float]) -> dict:
     return {"p50": statistics.median(times), "p95": times[int(0.95 * (len(times) - 1))], "max": times[-1]}
 
 
-def lookup_bench(n_records: int, n_queries: int, seed: int, pg_url: str | None) -> dict:
+def _measure(store: Store, queries, blind: Blind, compare: bool) -> dict:
+    for data in queries[:50]:  # warm the cache as a running server would be
+        wanted = {blind.digest(kind, value): kind for kind, value in lookup_keys(data)}
+        if wanted:
+            store.candidates(wanted)
+    times, found = _timed_lookups(store, queries, blind, full=False)
+    out = _percentiles(times)
+    out["candidates_mean"] = statistics.mean(len(f) for f in found)
+    if compare:
+        full_times, full_found = _timed_lookups(store, queries, blind, full=True)
+        out["full"] = _percentiles(full_times)
+        out["same_candidates"] = sum(a == b for a, b in zip(found, full_found))
+    return out
+
+
+def lookup_bench(n_records: int, n_queries: int, seed: int, pg_url: str | None, *, compare: bool = True) -> dict:
     t0 = time.perf_counter()
     entities = max(1, int(n_records / 1.7))
     records = generate(entities, seed + 1)[:n_records]
@@ -518,41 +599,39 @@ def lookup_bench(n_records: int, n_queries: int, seed: int, pg_url: str | None) 
     queries = queries[:n_queries]
     generated = time.perf_counter() - t0
     blind = Blind()
-    out = {"records": len(records), "generate_s": generated}
+    out = {"generate_s": generated, "queries": len(queries)}
 
     folder = tempfile.mkdtemp(prefix="safepassage-bench-")
     db = sqlite3.connect(os.path.join(folder, "keys.sqlite3"))
+    # shaped as MatchKey (its (organisation, digest) index and the person foreign-key index) and MatchKeyCount
     db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-                     "CREATE TABLE match_key (organisation_id INTEGER, digest TEXT, person_id INTEGER);")
+                     "CREATE TABLE match_key (organisation_id INTEGER, digest TEXT, person_id INTEGER);"
+                     "CREATE TABLE match_key_count (organisation_id INTEGER, digest TEXT, holders INTEGER);")
     t0 = time.perf_counter()
     rows = list(_key_rows(records, blind))
+    out["records"] = len(records)
     out["keys_s"] = time.perf_counter() - t0
+    del records, by_entity, half
     t0 = time.perf_counter()
     db.executemany("INSERT INTO match_key VALUES (?, ?, ?)", rows)
     db.execute("CREATE INDEX matching_key_lookup ON match_key (organisation_id, digest)")
+    db.execute("CREATE INDEX matching_key_person ON match_key (person_id)")
+    db.execute("INSERT INTO match_key_count SELECT organisation_id, digest, count(*) FROM match_key "
+               "GROUP BY organisation_id, digest")
+    db.execute("CREATE UNIQUE INDEX matching_one_count_per_digest ON match_key_count (organisation_id, digest)")
     db.commit()
     out["sqlite_build_s"] = time.perf_counter() - t0
     out["keys"] = db.execute("SELECT count(*) FROM match_key").fetchone()[0]
-    cursor = db.cursor()
-
-    def sqlite_sql(n):
-        return (f"SELECT person_id, digest FROM match_key WHERE organisation_id = ? AND digest IN "
-                f"({','.join('?' * n)})")
-
-    times, counts = [], []
-    for data in queries:
-        t = time.perf_counter()
-        counts.append(_lookup(cursor, sqlite_sql, data, blind))
-        times.append((time.perf_counter() - t) * 1000)
-    out["sqlite"] = _percentiles(times)
-    out["candidates_mean"] = statistics.mean(counts)
+    out["digests"] = db.execute("SELECT count(*) FROM match_key_count").fetchone()[0]
+    store = Store(db.cursor(), table="match_key", counts="match_key_count", placeholder="?", any_array=False)
+    out["sqlite"] = _measure(store, queries, blind, compare)
     db.close()
     for name in os.listdir(folder):
         os.unlink(os.path.join(folder, name))
     os.rmdir(folder)
 
     if pg_url:
-        out["postgres"] = _pg_lookup(pg_url, rows, queries, blind)
+        out["postgres"] = _pg_lookup(pg_url, rows, queries, blind, compare)
     return out
 
 
@@ -574,13 +653,14 @@ def _variant_of(gen: Generator, data: MatchInput, _e) -> MatchInput:
     return MatchInput(" ".join(words), (), dob, phones)
 
 
-def _pg_lookup(pg_url: str, rows, queries, blind) -> dict:
+def _pg_lookup(pg_url: str, rows, queries, blind, compare: bool) -> dict:
     import psycopg
 
     out = {}
     with psycopg.connect(pg_url, autocommit=True) as conn:
         cur = conn.cursor()
         cur.execute("DROP TABLE IF EXISTS bench_match_key")
+        cur.execute("DROP TABLE IF EXISTS bench_match_key_count")
         cur.execute("CREATE UNLOGGED TABLE bench_match_key (organisation_id bigint, digest varchar(32), "
                     "person_id bigint)")
         t0 = time.perf_counter()
@@ -589,30 +669,19 @@ def _pg_lookup(pg_url: str, rows, queries, blind) -> dict:
                 copy.write_row(row)
         cur.execute("CREATE INDEX bench_matching_key_lookup ON bench_match_key (organisation_id, digest) "
                     "INCLUDE (person_id)")
+        cur.execute("CREATE INDEX bench_matching_key_person ON bench_match_key (person_id)")
+        cur.execute("CREATE UNLOGGED TABLE bench_match_key_count AS SELECT organisation_id, digest, "
+                    "count(*)::integer AS holders FROM bench_match_key GROUP BY organisation_id, digest")
+        cur.execute("CREATE UNIQUE INDEX bench_matching_one_count ON bench_match_key_count (organisation_id, digest) "
+                    "INCLUDE (holders)")
         cur.execute("VACUUM ANALYZE bench_match_key")
+        cur.execute("VACUUM ANALYZE bench_match_key_count")
         out["build_s"] = time.perf_counter() - t0
-
-        def pg_sql(_n):
-            return ("SELECT person_id, digest FROM bench_match_key WHERE organisation_id = %s "
-                    "AND digest = ANY(%s)")
-
-        class Adapter:
-            def execute(self, sql, params):
-                cur.execute(sql, (params[0], list(params[1:])))
-
-            def fetchall(self):
-                return cur.fetchall()
-
-        adapter = Adapter()
-        for data in queries[:50]:  # warm the cache as a running server would be
-            _lookup(adapter, pg_sql, data, blind)
-        times = []
-        for data in queries:
-            t = time.perf_counter()
-            _lookup(adapter, pg_sql, data, blind)
-            times.append((time.perf_counter() - t) * 1000)
-        out.update(_percentiles(times))
+        store = Store(cur, table="bench_match_key", counts="bench_match_key_count", placeholder="%s",
+                      any_array=True)
+        out.update(_measure(store, queries, blind, compare))
         cur.execute("DROP TABLE bench_match_key")
+        cur.execute("DROP TABLE bench_match_key_count")
     return out
 
 
@@ -642,10 +711,27 @@ def main() -> int:
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG_URL"),
                         help="also measure the lookup on this PostgreSQL (a scratch table is made and dropped)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--only", choices=["all", "quality", "lookup"], default="all",
+                        help="quality: ours, Splink and all-pairs; lookup: the lookup among --lookup-records")
+    parser.add_argument("--no-compare", action="store_true",
+                        help="skip timing the lookup that fetches every row (and the check that both agree)")
     args = parser.parse_args()
     figures: dict[str, float] = {}
     print(f"machine: {machine()}")
 
+    if args.only in ("all", "quality"):
+        _report_quality(args, figures)
+    if args.only in ("all", "lookup"):
+        _report_lookup(args, figures)
+
+    print()
+    print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in figures.items()))
+    if args.only == "lookup":
+        return 0 if "lookup_sqlite_p95_ms" in figures else 1
+    return 0 if "splink_f1" in figures else 1
+
+
+def _report_quality(args, figures: dict) -> None:
     records = generate(args.entities, args.seed)
     truth = true_pairs(records)
     print(f"\n== quality: {len(records)} records of {args.entities} people (+ siblings), {len(truth)} true pairs ==")
@@ -691,23 +777,26 @@ def main() -> int:
     figures.update(naive_f1=qn["f1"], naive_s=naive_s, ours_sample_f1=qo["f1"], ours_sample_s=ours_sample_s,
                    speedup_vs_naive=naive_s / ours_sample_s)
 
-    print(f"\n== candidate lookup among {args.lookup_records} records, {args.lookup_queries} new records ==")
-    lookup = lookup_bench(args.lookup_records, args.lookup_queries, args.seed, args.pg)
-    print(f"generated in {lookup['generate_s']:.0f} s, keys and HMACs in {lookup['keys_s']:.0f} s; {lookup['keys']} keys "
-          f"({lookup['keys'] / lookup['records']:.1f} per record); SQLite index built in {lookup['sqlite_build_s']:.0f} s")
-    s = lookup["sqlite"]
-    print(f"sqlite    p50 {s['p50']:.2f} ms  p95 {s['p95']:.2f} ms  max {s['max']:.2f} ms  "
-          f"({lookup['candidates_mean']:.1f} candidates per lookup)")
-    figures.update(lookup_records=lookup["records"], lookup_sqlite_p50_ms=s["p50"], lookup_sqlite_p95_ms=s["p95"],
-                   lookup_candidates=lookup["candidates_mean"])
-    if "postgres" in lookup:
-        p = lookup["postgres"]
-        print(f"postgres  p50 {p['p50']:.2f} ms  p95 {p['p95']:.2f} ms  max {p['max']:.2f} ms  (built in {p['build_s']:.0f} s)")
-        figures.update(lookup_pg_p50_ms=p["p50"], lookup_pg_p95_ms=p["p95"])
 
-    print()
-    print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in figures.items()))
-    return 0 if "splink_f1" in figures else 1
+def _report_lookup(args, figures: dict) -> None:
+    print(f"\n== candidate lookup among {args.lookup_records} records, {args.lookup_queries} new records ==")
+    result = lookup_bench(args.lookup_records, args.lookup_queries, args.seed, args.pg, compare=not args.no_compare)
+    print(f"generated in {result['generate_s']:.0f} s, keys and HMACs in {result['keys_s']:.0f} s; {result['keys']} keys "
+          f"({result['keys'] / result['records']:.1f} per record), {result['digests']} digests; SQLite tables built "
+          f"in {result['sqlite_build_s']:.0f} s")
+    figures.update(lookup_records=result["records"])
+    for name, label in (("sqlite", "sqlite"), ("postgres", "postgres")):
+        if name not in result:
+            continue
+        r = result[name]
+        print(f"{label:9} p50 {r['p50']:.2f} ms  p95 {r['p95']:.2f} ms  max {r['max']:.2f} ms  "
+              f"({r['candidates_mean']:.1f} candidates per lookup)")
+        figures.update({f"lookup_{name}_p50_ms": r["p50"], f"lookup_{name}_p95_ms": r["p95"]})
+        if "full" in r:
+            f = r["full"]
+            print(f"{'':9} every row fetched (as before): p50 {f['p50']:.2f} ms  p95 {f['p95']:.2f} ms  "
+                  f"max {f['max']:.2f} ms; same candidates for {r['same_candidates']} of {result['queries']} lookups")
+            figures.update({f"lookup_{name}_full_p95_ms": f["p95"], f"lookup_{name}_same": r["same_candidates"]})
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Choosing the few candidates to decrypt from the rows a blind-index lookup returned.
 
 Pure: the rows are (person id, digest) pairs, whatever stores them (the MatchKey table, or the
-benchmark's stand-in). Three rules keep the work per lookup small however many people are stored:
+benchmark's stand-in), fetched through the callables given to ``lookup``. Three rules keep the work
+per lookup small however many people are stored:
 - a key held by many people (a common given name with a birth year, the name pair of a Magomed
   Magomedov) finds no new candidate by itself: it only adds weight to candidates a more selective
   key found;
@@ -29,16 +30,43 @@ class Candidate:
     kinds: frozenset = field(default_factory=frozenset)
 
 
-def select_candidates(rows, kind_of: dict, *, limit: int) -> list[Candidate]:
-    """`rows`: (person id, digest) for every stored key matching a looked-up digest; `kind_of`: the
-    kind of each looked-up digest."""
-    holders: dict[str, int] = {}
-    for _person, digest in rows:
-        holders[digest] = holders.get(digest, 0) + 1
+def is_selective(kind: str, holders: int) -> bool:
+    """May a key of `kind` held by `holders` people find a candidate on its own?"""
+    cap = SELECTIVE_HOLDERS.get(kind)
+    return holders > 0 and (cap is None or holders <= cap)
+
+
+def lookup(wanted: dict, *, count, rows_of_digests, rows_of_people, limit: int) -> list[Candidate]:
+    """The candidates for the looked-up digests `wanted` ({digest: kind}), fetching few rows.
+
+    `count(digests)` gives how many people hold each digest ({digest: holders}, absent when none);
+    `rows_of_digests(digests)` and `rows_of_people(people, digests)` give (person id, digest) rows.
+    Rows are fetched only for selective digests, and for common ones only those of the people the
+    selective ones found: what a lookup reads is bounded by the caps above, whatever the population,
+    where fetching every row of "Magomed + 1990" among a million people reads thousands. The result is
+    exactly ``select_candidates`` over all the rows (the rows left out could not change it).
+    """
+    holders = {digest: n for digest, n in count(list(wanted)).items() if n > 0}
+    selective = [d for d, n in holders.items() if is_selective(wanted[d], n)]
+    common = [d for d, n in holders.items() if not is_selective(wanted[d], n)]
+    rows = list(rows_of_digests(selective)) if selective else []
+    found = {person for person, _digest in rows}
+    if found and common:
+        rows += rows_of_people(found, common)
+    return select_candidates(rows, wanted, limit=limit, holders=holders)
+
+
+def select_candidates(rows, kind_of: dict, *, limit: int, holders: dict | None = None) -> list[Candidate]:
+    """`rows`: (person id, digest) for every stored key matching a looked-up digest (or, with
+    `holders`, the number of people holding each digest, at least those rows of the people that
+    selective digests find); `kind_of`: the kind of each looked-up digest."""
+    if holders is None:
+        holders = {}
+        for _person, digest in rows:
+            holders[digest] = holders.get(digest, 0) + 1
     found = set()
     for person, digest in rows:
-        cap = SELECTIVE_HOLDERS.get(kind_of[digest])
-        if cap is None or holders[digest] <= cap:
+        if is_selective(kind_of[digest], holders[digest]):
             found.add(person)
     weights: dict = {}
     kinds: dict = {}

@@ -30,6 +30,29 @@ class MatchKey(models.Model):
         return f"{self.kind} key"
 
 
+class MatchKeyCount(models.Model):
+    """How many people of an organisation hold one digest: what a lookup checks before fetching rows.
+
+    A key held by thousands of people (a common given name with a birth year) finds no candidate on
+    its own (``candidates.SELECTIVE_HOLDERS``); knowing its count up front lets a lookup fetch the rows
+    of selective digests only, and of common digests only those of candidates already found. Kept
+    exact by ``services`` whenever keys are written or removed. It tells nothing the MatchKey table
+    does not already tell (a ``GROUP BY digest`` over it gives the same numbers).
+    """
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(max_length=32)
+    holders = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "digest"], name="matching_one_count_per_digest"),
+        ]
+
+    def __str__(self):
+        return f"key count {self.pk}"
+
+
 class MatchSuggestion(models.Model):
     """Two people of one organisation who may be one person, waiting for a coordinator's decision."""
 

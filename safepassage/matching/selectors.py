@@ -16,9 +16,9 @@ from safepassage.policy.rules import match_scope, require
 from safepassage.vault import services as vault
 
 from . import scoring
-from .candidates import Candidate, select_candidates
+from .candidates import Candidate, lookup
 from .keys import MatchInput, lookup_keys
-from .models import MatchKey, MatchSuggestion, MergeRecord
+from .models import MatchKey, MatchKeyCount, MatchSuggestion, MergeRecord
 
 CANDIDATE_LIMIT = 12  # at most this many candidates are decrypted for one record
 
@@ -56,10 +56,29 @@ def candidates_for(subject, *, organisation=None, exclude=(), limit: int = CANDI
     wanted = {key_digest(kind, value): kind for kind, value in lookup_keys(MatchInput.of(subject))}
     if not wanted:
         return []
-    rows = [(person_id, digest) for person_id, digest in
-            MatchKey.objects.filter(organisation_id=org_id, digest__in=list(wanted)).values_list("person_id", "digest")
-            if person_id not in excluded]
-    return select_candidates(rows, wanted, limit=limit)
+    # Queries by person go through the person index alone (ids found within the organisation), so
+    # no planner is tempted to walk the (organisation, digest) range of a common digest instead.
+
+    def count(digests):
+        holders = dict(MatchKeyCount.objects.filter(organisation_id=org_id, digest__in=digests)
+                       .values_list("digest", "holders"))
+        if excluded:  # the subject's own keys are stored too: from its side they are nobody else's
+            own = MatchKey.objects.filter(person_id__in=excluded, digest__in=digests)
+            for org, digest in own.values_list("organisation_id", "digest"):
+                if org == org_id:
+                    holders[digest] = holders.get(digest, 0) - 1
+        return holders
+
+    def rows_of_digests(digests):
+        rows = MatchKey.objects.filter(organisation_id=org_id, digest__in=digests).values_list("person_id", "digest")
+        return [row for row in rows if row[0] not in excluded]
+
+    def rows_of_people(people, digests):
+        return list(MatchKey.objects.filter(person_id__in=list(people), digest__in=digests)
+                    .values_list("person_id", "digest"))
+
+    return lookup(wanted, count=count, rows_of_digests=rows_of_digests, rows_of_people=rows_of_people,
+                  limit=limit)
 
 
 def score(a, b, *, name_frequency: int = 1) -> scoring.Score:

@@ -8,9 +8,11 @@ audited in the same transaction.
 """
 from __future__ import annotations
 
+from collections import Counter
+
 from django.apps import apps
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from safepassage.audit.services import audit_record
@@ -20,7 +22,7 @@ from safepassage.people.services import PersonData, person_data, person_update
 from safepassage.policy.rules import require
 
 from .keys import MatchInput, birth_date, stored_keys
-from .models import MatchKey, MatchSuggestion, MergeRecord
+from .models import MatchKey, MatchKeyCount, MatchSuggestion, MergeRecord
 from .selectors import active_merge_of, find_matches, key_digest
 
 
@@ -32,6 +34,66 @@ class MergeNotAllowed(Exception):
 _NOT_MOVED = {MatchKey, MatchSuggestion, MergeRecord, PersonIndex}
 
 
+# --- keys and their counts -----------------------------------------------------------------------
+
+def _counts_change(pairs, step: int) -> None:
+    """Add `step` to the holder count of each (organisation id, digest) in `pairs` (repeats add up).
+
+    Race-free without locks: a missing count row is inserted at zero (a concurrent insert of the same
+    row is ignored), then every change is one ``holders = holders + n`` update.
+    """
+    by_times: dict[int, dict[int, list[str]]] = {}
+    for (org, digest), times in Counter(pairs).items():
+        by_times.setdefault(times, {}).setdefault(org, []).append(digest)
+    if step > 0:
+        MatchKeyCount.objects.bulk_create([MatchKeyCount(organisation_id=org, digest=digest, holders=0)
+                                           for org, digest in set(pairs)], ignore_conflicts=True)
+    for times, by_org in by_times.items():
+        for org, digests in by_org.items():
+            MatchKeyCount.objects.filter(organisation_id=org, digest__in=digests) \
+                .update(holders=F("holders") + step * times)
+
+
+def _keys_store(keys: list[MatchKey]) -> None:
+    if not keys:
+        return
+    MatchKey.objects.bulk_create(keys)
+    _counts_change([(k.organisation_id, k.digest) for k in keys], +1)
+
+
+def _keys_drop(people) -> None:
+    """Delete the keys of `people` (a queryset or list of people or ids) and count them out."""
+    rows = MatchKey.objects.filter(person__in=people)
+    pairs = list(rows.values_list("organisation_id", "digest"))
+    if pairs:
+        rows.delete()
+        _counts_change(pairs, -1)
+
+
+def match_keys_forget(*, person: Person) -> None:
+    """Remove `person`'s keys before the person row goes (a deletion by any app, or a cascade).
+
+    Connected to Person's ``pre_delete`` in ``apps``: people are deleted by more than one app
+    (a crypto-shred, retention), and the counts must follow every one of them.
+    """
+    _keys_drop([person.pk])
+
+
+@transaction.atomic
+def match_key_counts_rebuild(*, organisation=None) -> int:
+    """Recount every digest from the keys themselves (a repair; the counts are kept exact on writes)."""
+    counts = MatchKeyCount.objects.all()
+    keys = MatchKey.objects.all()
+    if organisation is not None:
+        counts = counts.filter(organisation=organisation)
+        keys = keys.filter(organisation=organisation)
+    counts.delete()
+    rows = [MatchKeyCount(organisation_id=org, digest=digest, holders=n)
+            for org, digest, n in keys.values_list("organisation_id", "digest").annotate(n=Count("pk")).order_by()]
+    MatchKeyCount.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
 # --- keys and suggestions ------------------------------------------------------------------------
 
 def match_keys_refresh(*, person: Person, data=None) -> list[MatchSuggestion]:
@@ -40,14 +102,19 @@ def match_keys_refresh(*, person: Person, data=None) -> list[MatchSuggestion]:
     Called whenever a person's fields are written (``people.services._reindex``). A person merged
     into another has no keys: they are reached through the kept record.
     """
-    MatchKey.objects.filter(person=person).delete()
     if active_merge_of(person) is not None:
+        _keys_drop([person.pk])
         return []
     record = MatchInput.of(data if data is not None else person)
-    MatchKey.objects.bulk_create([
-        MatchKey(organisation_id=person.organisation_id, person=person, kind=kind, digest=key_digest(kind, value))
-        for kind, value in sorted(stored_keys(record))
-    ])
+    wanted = {(kind, key_digest(kind, value)) for kind, value in stored_keys(record)}
+    stored = MatchKey.objects.filter(person=person)
+    have = {(kind, digest): pk for pk, kind, digest in stored.values_list("pk", "kind", "digest")}
+    gone = [pk for key, pk in have.items() if key not in wanted]
+    if gone:  # only what changed is written: a common digest's count row is touched only when needed
+        stored.filter(pk__in=gone).delete()
+        _counts_change([(person.organisation_id, digest) for (kind, digest), pk in have.items() if pk in gone], -1)
+    _keys_store([MatchKey(organisation_id=person.organisation_id, person=person, kind=kind, digest=digest)
+                 for kind, digest in sorted(wanted - set(have))])
     matches = find_matches(record, organisation=person.organisation_id, exclude={person.pk}, target=person)
     existing = {(s.person_a_id, s.person_b_id): s
                 for s in MatchSuggestion.objects.filter(Q(person_a=person) | Q(person_b=person))}
@@ -179,7 +246,7 @@ def person_merge(*, actor, keep: Person, merge: Person, suggestion: MatchSuggest
     record.added = added
     record.save()
     # the merged person leaves the queue: their keys and their other open suggestions go
-    MatchKey.objects.filter(person=merge).delete()
+    _keys_drop([merge.pk])
     MatchSuggestion.objects.filter(Q(person_a=merge) | Q(person_b=merge), status=MatchSuggestion.STATUS_OPEN) \
         .exclude(pk=getattr(suggestion, "pk", None)).delete()
     if suggestion is not None:
