@@ -68,7 +68,9 @@ def _bars(table) -> str:
     try:
         ax = fig.add_axes((left, 0.55 / height, 0.97 - left, 1 - 0.75 / height))
         positions = list(range(len(rows)))[::-1]
-        ax.barh(positions, values, color=BAR, height=0.7)
+        # One collection of thick lines rather than a patch per bar: the same picture, drawn faster.
+        bar_width = 72 * 0.6 * (height - 0.75) / max(len(rows), 1)
+        ax.hlines(positions, 0, values, colors=BAR, linewidth=bar_width, capstyle="butt")
         ax.set_yticks(positions, labels=labels)
         ax.set_ylim(-0.6, len(rows) - 0.4)
         ax.set_xlim(0, (max(values) if values else 0) * 1.05 + 1)
@@ -87,7 +89,9 @@ def _timeline(table) -> str:
     fig = plt.figure(figsize=(7.2, 2.6))
     try:
         ax = fig.add_axes((0.08, 0.2, 0.9, 0.72))
-        ax.bar(range(len(rows)), values, color=BAR, width=0.85)
+        ax.vlines(range(len(rows)), 0, values, colors=BAR, linewidth=72 * 0.85 * 6.48 / max(len(rows), 1),
+                  capstyle="butt")
+        ax.set_ylim(0, (max(values) if values else 0) * 1.05 + 1)
         ticks = [i for i, r in enumerate(rows) if r.code[1] == 1]
         ax.set_xticks(ticks, labels=[str(rows[i].code[0]) for i in ticks])
         ax.set_xlim(-1, len(rows))

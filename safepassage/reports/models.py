@@ -35,6 +35,7 @@ class FigureSync(models.Model):
     organisation = models.OneToOneField("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
     synced_to = models.DateTimeField()
     audit_id = models.BigIntegerField(default=0)
+    version = models.PositiveBigIntegerField(default=0)  # bumped whenever a refresh changed anything
 
     def __str__(self):
         return f"figures of {self.organisation_id}"

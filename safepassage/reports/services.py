@@ -7,11 +7,14 @@ through small-cell suppression (``suppression.py``).
 from __future__ import annotations
 
 import datetime
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +22,7 @@ from safepassage.audit.services import audit_record
 from safepassage.policy.rules import membership, require
 from safepassage.vault import services as vault
 
-from . import figures as F
+from . import figures as figures_registry
 from . import labels as L
 from .models import CaseFigure, FigureSync
 from .suppression import Grid, protect_family
@@ -98,7 +101,11 @@ def case_figures_refresh(*, organisation, cases=None) -> int:
         CaseFigure.objects.bulk_update(changed, ["opened_year", "status", "gender_bucket", "refreshed_at"])
         refreshed += len(batch)
     if cases is None:
-        FigureSync.objects.update_or_create(organisation=organisation, defaults={"synced_to": now, "audit_id": head})
+        FigureSync.objects.update_or_create(organisation=organisation, defaults={
+            "synced_to": now, "audit_id": head,
+            "version": (sync.version if sync else 0) + (1 if refreshed else 0)})
+    elif refreshed:
+        FigureSync.objects.filter(organisation=organisation).update(version=F("version") + 1)
     return refreshed
 
 
@@ -146,9 +153,9 @@ class Report:
         return next(t for t in self.tables if t.key == key)
 
 
-def _grids(ctx: F.BuildContext) -> tuple[dict, dict, list[int]]:
+def _grids(ctx: figures_registry.BuildContext) -> tuple[dict, dict, list[int]]:
     """Every provider's protected grid, keyed by provider; and the years each family covers."""
-    counted = {p.key: (p, p.count(ctx)) for p in F.providers()}
+    counted = {p.key: (p, p.count(ctx)) for p in figures_registry.providers()}
     families: dict[str, list] = {}
     for key, (provider, counts) in counted.items():
         families.setdefault(provider.family, []).append(key)
@@ -183,19 +190,58 @@ def report_years(*, actor) -> list[int]:
     return sorted(years)
 
 
+# Protected grids of recent builds, keyed by everything they depend on. Every period and language of
+# a report is a slice of the same grids, so switching the period or downloading the PDF after viewing
+# the page reuses them; any change to the counted data changes the key.
+_GRID_CACHE: OrderedDict = OrderedDict()
+_GRID_CACHE_SIZE = 16
+_cache_lock = threading.Lock()
+
+
+def _data_version(organisation) -> tuple:
+    from safepassage.testimonies.models import CountedIncident, Term
+
+    def stamp(queryset):
+        row = queryset.aggregate(n=Count("id"), top=Max("id"))
+        return row["n"], row["top"]
+
+    sync = FigureSync.objects.filter(organisation=organisation).values_list("version", flat=True).first()
+    return (organisation.pk, organisation.created_at, min_cell(), tuple(p.key for p in figures_registry.providers()),
+            stamp(CountedIncident.objects.filter(organisation=organisation)),
+            stamp(CaseFigure.objects.filter(organisation=organisation)), sync,
+            stamp(Term.objects.filter(Q(organisation__isnull=True) | Q(organisation=organisation))))
+
+
+def _protected(organisation, ctx):
+    """(grids, years, testimonies behind the report): from the cache when nothing changed."""
+    key = _data_version(organisation)
+    with _cache_lock:
+        hit = _GRID_CACHE.get(key)
+        if hit is not None:
+            _GRID_CACHE.move_to_end(key)
+            return hit
+    grids, _family_years, years = _grids(ctx)
+    value = (grids, years, ctx.cache.get("incidents_grand"))
+    with _cache_lock:
+        _GRID_CACHE[key] = value
+        while len(_GRID_CACHE) > _GRID_CACHE_SIZE:
+            _GRID_CACHE.popitem(last=False)
+    return value
+
+
 def report_build(*, actor, year: int | None = None, lang: str = "en", audit: bool = True) -> Report:
     """The report for one calendar year or all years, in `lang`, suppression applied. Audited."""
     require(actor, "report.view")
     organisation = membership(actor).organisation
     case_figures_refresh(organisation=organisation)
-    ctx = F.BuildContext(organisation)
-    grids, _family_years, years = _grids(ctx)
+    ctx = figures_registry.BuildContext(organisation)
+    grids, years, grand = _protected(organisation, ctx)
     if year is not None and year not in years:
         raise ValidationError({"year": _("There is nothing to report for that year.")})
     k = min_cell()
     report = Report(organisation_name=organisation.name, year=year, years=years, k=k, lang=lang,
                     generated_at=timezone.now(), testimonies=None)
-    for provider in F.providers():
+    for provider in figures_registry.providers():
         grid = grids[provider.key]
         if year is None:
             i = grid.R
@@ -218,7 +264,6 @@ def report_build(*, actor, year: int | None = None, lang: str = "en", audit: boo
             table.matrix = [(y, [by_code.get((y, m), 0) for m in (*range(1, 13), 0)])
                             for y in sorted({code[0] for code in by_code})]
         report.tables.append(table)
-    grand = ctx.cache.get("incidents_grand")
     if grand is not None:
         report.testimonies = grand if grand >= k or grand == 0 else None
     if audit:

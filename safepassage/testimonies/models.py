@@ -122,7 +122,8 @@ class CountedIncident(models.Model):
     class Meta:
         # Reports count with GROUP BY and COUNT(DISTINCT testimony): each index covers one such query,
         # so a report reads indexes in order instead of sorting a table.
-        indexes = [models.Index(fields=["organisation", "year", "testimony"], name="counted_year"),
+        indexes = [models.Index(fields=["organisation", "testimony"], name="counted_testimony"),
+                   models.Index(fields=["organisation", "year", "testimony"], name="counted_year"),
                    *(models.Index(fields=["organisation", "year", dim, "testimony"], name=f"counted_year_{dim}")
                      for dim in ("violation", "perpetrator", "place", "month")),
                    *(models.Index(fields=["organisation", dim, "testimony"], name=f"counted_{dim}")
