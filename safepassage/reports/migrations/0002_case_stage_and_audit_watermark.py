@@ -6,8 +6,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_duress_tokens_alerts'),
-        ('cases', '0002_transitions'),
         ('reports', '0001_initial'),
     ]
 

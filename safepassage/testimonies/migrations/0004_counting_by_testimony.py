@@ -6,7 +6,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_duress_tokens_alerts'),
         ('testimonies', '0003_counting_indexes'),
     ]
 
