@@ -19,6 +19,8 @@ urlpatterns = [
     path("travel/", include("safepassage.travel.urls")),
     path("referrals/", include("safepassage.referrals.urls")),
     path("settlement/", include("safepassage.settlement.urls")),
+    path("sharing/", include("safepassage.sharing.urls")),
+    path("api/", include("safepassage.api.urls")),
     path("help/", include("safepassage.intake.public.urls")),
     path("intake/", include("safepassage.intake.staff.urls")),
     path("matching/", include("safepassage.matching.urls")),

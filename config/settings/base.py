@@ -70,6 +70,10 @@ INSTALLED_APPS = [
     "safepassage.travel",
     "safepassage.referrals",
     "safepassage.settlement",
+    "safepassage.sharing",
+    "rest_framework",
+    "drf_spectacular",
+    "safepassage.api",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +92,7 @@ MIDDLEWARE = [
     "safepassage.core.middleware.SealedMiddleware",
     "safepassage.core.middleware.DomainErrorMiddleware",
     "safepassage.accounts.middleware.RequireSecondFactorMiddleware",
+    "safepassage.accounts.middleware.BulkViewAlarmMiddleware",
     "safepassage.reports.middleware.ReportingFenceMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -133,7 +138,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # the password or the duress password, with the same work either way (accounts/backends.py)
+    "safepassage.accounts.backends.PasswordOrDuressBackend",
 ]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
@@ -236,3 +242,33 @@ TESTIMONY_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 PAGE_SIZE = 50
 # Retention and vault tuning a deployment may change.
 VAULT_DATA_KEY_CACHE = 4096
+
+# The REST API: JSON only (no browsable pages: they need scripts), tokens or a verified session, the
+# same policy as the pages, the bulk-view alarm on every call. See safepassage/api/.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "safepassage.api.authentication.TokenAuthentication",
+        "safepassage.api.authentication.VerifiedSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "safepassage.api.permissions.ActiveMember",
+        "safepassage.api.permissions.UnsealedVault",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["safepassage.api.throttling.BulkViewThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "safepassage.api.exceptions.handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "safepassage API",
+    "DESCRIPTION": "People, cases, moves, tasks, referral packets, reports and shares, under the same policy as the pages.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "SERVE_PERMISSIONS": ["safepassage.api.permissions.ActiveMember"],
+    "AUTHENTICATION_WHITELIST": ["safepassage.api.authentication.TokenAuthentication"],
+    "ENUM_NAME_OVERRIDES": {"CaseStatusEnum": "safepassage.cases.models.Case.STATUS_CHOICES"},
+}

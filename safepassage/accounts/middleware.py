@@ -47,3 +47,31 @@ class RequireSecondFactorMiddleware:
         return self.get_response(request)
 
 
+
+
+# Pages a throttled member still reaches: leaving, and the login pages (nothing sealed on them).
+_ALARM_EXEMPT = ("/accounts/logout/", "/accounts/login/", "/accounts/otp/", "/accounts/enrol/", "/static/",
+                 "/health", "/lang/", "/help/", "/api/")
+
+
+class BulkViewAlarmMiddleware:
+    """Throttles a member who opened far more records than their baseline (see accounts.alarms).
+
+    The API applies the same check through its throttle class (``safepassage.api.throttling``).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not request.path.startswith(_ALARM_EXEMPT) and user.is_verified():
+            from django.shortcuts import render
+
+            from safepassage.policy.rules import membership
+
+            from . import alarms
+
+            if alarms.check(membership(user)):
+                return render(request, "accounts/throttled.html", status=429)
+        return self.get_response(request)

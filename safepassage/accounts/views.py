@@ -4,7 +4,7 @@ from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,11 +12,11 @@ from django_otp import login as otp_login
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from safepassage.policy.rules import membership, require
+from safepassage.policy.rules import can, membership, require
 
 from . import services
-from .forms import LoginForm, MemberForm, TokenForm
-from .models import Membership, StaffSession
+from .forms import DuressForm, LoginForm, MemberForm, ReadAlarmForm, TokenCreateForm, TokenForm
+from .models import StaffSession
 
 
 def _next_url(request, default="cases:list"):
@@ -32,6 +32,8 @@ def login_view(request):
         user = authenticate(request, username=form.cleaned_data["username"],
                             password=form.cleaned_data["password"])
         if user is not None and membership(user) is not None:
+            if getattr(request, "duress_login", False):
+                services.duress_login(user=user)  # silently: the response is the same as any login
             login(request, user)
             return redirect(f"{redirect('accounts:otp').url}?next={_next_url(request)}")
         form.add_error(None, _("The username or password is not right."))
@@ -112,23 +114,140 @@ def members_view(request):
             form.add_error("password", exc)
         except Exception:
             form.add_error("username", _("That username is taken."))
-    members = Membership.objects.filter(organisation=organisation).select_related("user").order_by("user__username")
-    return render(request, "accounts/members.html", {"members": members, "form": form})
+    members = services.members_listed(request.user)
+    alerts = services.alerts_open(request.user)
+    alerted = {a.member_id for a in alerts}
+    return render(request, "accounts/members.html", {"members": members, "form": form, "alerts": alerts,
+                                                     "alerted": alerted})
 
 
 @login_required
 def member_sessions_view(request, user_id):
+    """A member's sessions and API tokens; revoking them, offboarding, restoring, lifting a pause."""
     require(request.user, "session.revoke")
-    member = get_object_or_404(Membership, user_id=user_id, organisation=membership(request.user).organisation)
+    member = services.member_for(request.user, user_id)
+    user = member.user
     if request.method == "POST":
-        if "revoke_all" in request.POST:
-            services.sessions_revoke_all(actor=request.user, user=member.user)
-        else:
-            session = StaffSession.objects.filter(pk=request.POST.get("session"), user=member.user).first()
-            if session is None:
-                raise Http404()
-            services.session_revoke(actor=request.user, session=session)
-        messages.success(request, _("Session revoked: it is logged out on its next request."))
+        try:
+            if "revoke_everything" in request.POST:
+                services.member_revoke_everything(actor=request.user, user=user)
+                messages.success(request, _("Every session and API token of this member is revoked."))
+            elif "offboard" in request.POST:
+                services.member_offboard(actor=request.user, user=user)
+                messages.success(request, _("The member has left: no session or token of theirs works any more."))
+            elif "restore" in request.POST:
+                services.member_restore(actor=request.user, user=user)
+                messages.success(request, _("The member's access is restored."))
+            elif "lift_throttle" in request.POST:
+                services.member_throttle_lift(actor=request.user, user=user)
+                messages.success(request, _("The pause is lifted."))
+            elif "revoke_all" in request.POST:
+                services.sessions_revoke_all(actor=request.user, user=user)
+                messages.success(request, _("Session revoked: it is logged out on its next request."))
+            elif "token" in request.POST:
+                services.api_token_revoke(actor=request.user, token=services.token_of(user, request.POST["token"]))
+                messages.success(request, _("Token revoked."))
+            else:
+                session = StaffSession.objects.filter(pk=_int(request.POST.get("session")), user=user).first()
+                if session is None:
+                    raise Http404()
+                services.session_revoke(actor=request.user, session=session)
+                messages.success(request, _("Session revoked: it is logged out on its next request."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
         return redirect("accounts:member_sessions", user_id=user_id)
-    sessions = StaffSession.objects.filter(user=member.user)[:50]
-    return render(request, "accounts/sessions.html", {"member": member, "sessions": sessions})
+    sessions = StaffSession.objects.filter(user=user)[:50]
+    return render(request, "accounts/sessions.html", {
+        "member": member, "sessions": sessions, "tokens": services.tokens_of(user),
+        "is_self": user.pk == request.user.pk, "throttled": services.is_throttled(member),
+    })
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+@require_POST
+def alert_resolve_view(request, alert_id):
+    require(request.user, "member.manage")
+    alert = services.alert_for(request.user, _int(alert_id))
+    services.alert_resolve(actor=request.user, alert=alert, lift_throttle="lift_throttle" in request.POST)
+    messages.success(request, _("Alert resolved."))
+    return redirect("accounts:members")
+
+
+@login_required
+def alarm_settings_view(request):
+    """The organisation's bulk-view alarm numbers."""
+    require(request.user, "member.manage")
+    from . import alarms
+
+    current = alarms.alarm_settings(membership(request.user).organisation_id)
+    initial = {name: getattr(current, name) for name in ReadAlarmForm.base_fields}
+    form = ReadAlarmForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.read_alarm_set(actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Alarm settings saved."))
+            return redirect("accounts:alarm_settings")
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+    return render(request, "accounts/alarm_settings.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def security_view(request):
+    """The member's own duress password and API tokens. Never says whether a duress password is set."""
+    form = DuressForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if "remove" in request.POST:
+                services.duress_password_clear(actor=request.user,
+                                               current_password=form.cleaned_data["current_password"])
+                messages.success(request, _("Saved."))
+            else:
+                services.duress_password_set(actor=request.user, password=form.cleaned_data["password"],
+                                             current_password=form.cleaned_data["current_password"])
+                messages.success(request, _("Saved."))
+            return redirect("accounts:security")
+        except ValidationError as exc:
+            for field, errors in (exc.message_dict.items() if hasattr(exc, "error_dict")
+                                  else [("password", exc.messages)]):
+                form.add_error(field if field in form.fields else None, errors)
+    may_tokens = can(request.user, "api.token")
+    member = membership(request.user)
+    token_form = TokenCreateForm(roles=member.roles if member else []) if may_tokens else None
+    return render(request, "accounts/security.html", {
+        "form": form, "token_form": token_form,
+        "tokens": services.tokens_of(request.user) if may_tokens else [],
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def token_create_view(request):
+    require(request.user, "api.token")
+    member = membership(request.user)
+    form = TokenCreateForm(request.POST, roles=member.roles)
+    if not form.is_valid():
+        return render(request, "accounts/security.html", {
+            "form": DuressForm(), "token_form": form, "tokens": services.tokens_of(request.user)}, status=400)
+    token, key = services.api_token_create(actor=request.user, name=form.cleaned_data["name"],
+                                           roles=form.cleaned_data["roles"], days=form.cleaned_data["days"])
+    # Shown once, on this response only (never in a URL, a message cookie or a log).
+    return render(request, "accounts/token_created.html", {"token": token, "key": key})
+
+
+@login_required
+@require_POST
+def token_revoke_view(request, token_id):
+    token = services.token_of(request.user, token_id)
+    services.api_token_revoke(actor=request.user, token=token)
+    messages.success(request, _("Token revoked."))
+    return redirect("accounts:security")

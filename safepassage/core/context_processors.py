@@ -26,5 +26,6 @@ def safepassage(request):
             "safehouses": can(user, "safehouse.list"),
             "packets": can(user, "referral.inbox"),
             "journey_figures": can(user, "journey.figures"),
+            "sharing": can(user, "share.inbox") or can(user, "case.list"),
         } if member else {},
     }

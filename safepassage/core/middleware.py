@@ -9,8 +9,9 @@ from django.utils import translation
 from safepassage.vault import services as vault
 
 # Paths that work while sealed: logging in (it needs no key), unsealing, and static assets.
+# The API answers for itself while sealed, in JSON (503, code "vault_sealed").
 _OPEN_WHILE_SEALED = ("/accounts/login/", "/accounts/otp/", "/accounts/enrol/", "/accounts/logout/", "/vault/", "/static/",
-                      "/health", "/lang/", "/help/")
+                      "/health", "/lang/", "/help/", "/api/")
 # The anonymous intake keeps no session: its language choice travels in the page, never in a cookie.
 _SESSIONLESS = ("/help/",)
 

@@ -45,6 +45,13 @@ _ACTIONS: dict[str, set[str]] = {
     "referral.inbox": {R.LIAISON},
     "referral.programmes": {R.ADMIN},
     "journey.figures": {R.COORDINATOR},
+    # listing people (the API; pages reach people through cases): the roles that see people
+    "person.list": {R.COORDINATOR, R.CASEWORKER, R.INTAKE},
+    # sharing between organisations: the shares received by the member's organisation
+    "share.inbox": {R.COORDINATOR, R.CASEWORKER, R.TRAVEL, R.SETTLEMENT},
+    # the member's own keys to the REST API (the key custodian holds a share, nothing else)
+    "api.token": {R.ADMIN, R.COORDINATOR, R.CASEWORKER, R.INTAKE, R.SAFEHOUSE, R.TRAVEL, R.SETTLEMENT, R.LIAISON,
+                  R.RESEARCHER},
 }
 
 # Actions on one record, granted when the record is in the actor's scope and a role allows it.
@@ -96,6 +103,18 @@ _RECORD_ACTIONS: dict[str, set[str]] = {
     "settlement.view": {R.COORDINATOR, R.CASEWORKER, R.SETTLEMENT},
     "settlement.edit": {R.COORDINATOR, R.CASEWORKER, R.SETTLEMENT},
     "settlement.assign": {R.COORDINATOR},
+    # sharing a case with another organisation (target: Case)
+    "case.share": {R.COORDINATOR, R.CASEWORKER},
+    "case.share_consent": {R.COORDINATOR, R.CASEWORKER},
+    "case.share_override": {R.COORDINATOR},  # share without the person's recorded consent: audited
+    "case.transfer": {R.COORDINATOR},
+    # a share the actor's organisation received (target: CaseShare); purposes narrow the roles
+    "share_in.view": {R.COORDINATOR, R.CASEWORKER, R.TRAVEL, R.SETTLEMENT},
+    "share_in.accept": {R.COORDINATOR},
+    # a share the actor's organisation sent (target: CaseShare)
+    "share_out.view": {R.COORDINATOR, R.CASEWORKER},
+    "share_out.revoke": {R.COORDINATOR, R.CASEWORKER},
+    "share_out.refresh": {R.COORDINATOR, R.CASEWORKER},
 }
 
 
@@ -136,6 +155,10 @@ def can(actor, action: str, target=None) -> bool:
         scope = intake_scope(actor)
     elif action.startswith(_JOURNEY_PREFIXES):
         scope = journey_scope(actor, action)
+    elif action.startswith("share_in."):
+        scope = share_in_scope(actor)
+    elif action.startswith("share_out."):
+        scope = share_out_scope(actor)
     else:
         return False
     return type(target)._default_manager.filter(scope, pk=target.pk).exists()
@@ -278,3 +301,78 @@ def journey_scope(actor, action: str) -> Q:
     if action.startswith("settlement.") and R.SETTLEMENT in roles:
         scope = scope | (Q(organisation_id=org) & Q(settlement_plan__worker=actor))
     return scope
+
+
+# --- sharing between organisations -------------------------------------------------------------
+
+# Who in the receiving organisation may open a share, by the purpose it was made for. The labels and
+# default field sets of the purposes live in safepassage/sharing/purposes.py (a test keeps them equal).
+SHARE_PURPOSE_ROLES: dict[str, set[str]] = {
+    "relocation_planning": {R.COORDINATOR, R.CASEWORKER, R.TRAVEL},
+    "travel": {R.COORDINATOR, R.TRAVEL},
+    "settlement": {R.COORDINATOR, R.CASEWORKER, R.SETTLEMENT},
+    "transfer": {R.COORDINATOR},
+}
+
+
+def share_in_scope(actor) -> Q:
+    """Shares the actor's organisation received and may still open: not revoked, not expired, not yet
+    taken over (a transfer), made for a purpose one of the actor's roles serves."""
+    from django.utils import timezone
+
+    member = membership(actor)
+    if member is None:
+        return _NOTHING
+    roles = set(member.roles)
+    purposes = [p for p, allowed in SHARE_PURPOSE_ROLES.items() if allowed & roles]
+    if not purposes:
+        return _NOTHING
+    return Q(recipient_id=member.organisation_id, purpose__in=purposes, revoked_at__isnull=True,
+             accepted_at__isnull=True, expires_at__gt=timezone.now())
+
+
+def _prefixed(q: Q, prefix: str) -> Q:
+    """The same filter applied through a relation (``case_scope`` on ``share.case``)."""
+    clone = Q()
+    clone.connector, clone.negated = q.connector, q.negated
+    clone.children = [_prefixed(c, prefix) if isinstance(c, Q) else (f"{prefix}__{c[0]}", c[1])
+                      for c in q.children]
+    return clone
+
+
+def share_out_scope(actor) -> Q:
+    """Shares the actor's organisation sent: a coordinator all of them (transfer stubs included),
+    others those of the cases they may see."""
+    member = membership(actor)
+    if member is None:
+        return _NOTHING
+    sent = Q(sender_id=member.organisation_id)
+    if R.COORDINATOR in member.roles:
+        return sent
+    if R.CASEWORKER in member.roles:
+        return sent & _prefixed(case_scope(actor), "case")
+    return _NOTHING
+
+
+# --- duress --------------------------------------------------------------------------------------
+
+def _fenced_by_duress(scope):
+    """A member who logged in with their duress password reaches no record through any scope, until
+    an admin restores them; pages still answer as usual, only empty (see accounts/backends.py)."""
+    import functools
+
+    @functools.wraps(scope)
+    def fenced(actor, *args, **kwargs):
+        member = membership(actor)
+        if member is not None and member.sealed_by_duress:
+            return _NOTHING
+        return scope(actor, *args, **kwargs)
+
+    fenced.duress_fenced = True
+    return fenced
+
+
+# Every ``*_scope`` of this module, written above or added later, is fenced the same way.
+for _name, _fn in list(globals().items()):
+    if _name.endswith("_scope") and callable(_fn) and not getattr(_fn, "duress_fenced", False):
+        globals()[_name] = _fenced_by_duress(_fn)
