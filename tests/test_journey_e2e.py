@@ -19,6 +19,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def team(live_server, org, unsealed_vault):
+    # browser tests run on a real database that earlier ones flushed: put back the shipped programmes
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("safepassage.referrals.migrations.0002_shipped_programmes").load(apps, None)
     government = organisation_create(name="IRCC desk (e2e)", kind=Organisation.KIND_GOVERNMENT, case_prefix="G")
     Programme.objects.filter(code="ca-gar").update(liaison_organisation=government)
     members = {

@@ -14,22 +14,13 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def browser_page(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop in this thread; the test's own database calls
-    # (setting up, checking) are ordinary synchronous ones.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        context = browser.new_context(java_script_enabled=False, accept_downloads=True)
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
+def browser_page(browser):
+    """A tab of the suite's shared headless Chromium, JavaScript off, downloads accepted."""
+    context = browser.new_context(java_script_enabled=False, accept_downloads=True, locale="en-GB")
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def log_in(page, base, user, next_url="/"):
