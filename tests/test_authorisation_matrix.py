@@ -12,13 +12,14 @@ table is extended. After reviewing a change, regenerate the table with
 
 and read the diff of the CSV before committing it.
 
-Scenarios, for URLs naming records (people, cases, moves, tasks, referrals, consents, shares, members,
-tokens, alerts):
+Scenarios, for URLs naming records (people, cases, moves, tasks, referrals, consents, shares, safe
+houses, testimonies, members, tokens, alerts; the case's travel plan is the travel coordinator's):
 - ``own``: the record is the actor's organisation's (their caseworker and intake worker are on the
   case; its packet went to a programme the organisation receives);
 - ``other``: another organisation's, not shared with the actor's;
 - ``shared``: another organisation's case, shared with the actor's for relocation planning;
-- ``revoked``: another organisation's case whose share with the actor's was revoked.
+- ``revoked``: another organisation's case whose share with the actor's was revoked
+(houses, testimonies, members, tokens and alerts are never shared: ``own`` and ``other`` only).
 URLs whose parameters name records this test does not build get one ``any`` row, probed with ids
 that exist nowhere (column ``probe`` says which). Outcomes: 2xx, 400, 409 and redirects within the
 same section mean *allow*; 401, 403, 404 and a GET redirected to another section (to the login, to
@@ -178,6 +179,22 @@ def _build_world() -> World:
     revoked_consent, revoked_share = share(their_coordinator, revoked[0], ours)
     sharing.share_revoke(actor=their_coordinator, share=revoked_share)
 
+    from safepassage.safehouses.services import safehouse_create
+    from safepassage.testimonies.services import TestimonyData, testimony_create
+    from safepassage.travel.services import travel_plan_assign, travel_plan_start
+
+    # the specialist roles' own work: a travel plan the travel coordinator is put on, a safe house,
+    # a testimony (the other organisation's testimony tells the story that must never leak)
+    plan = travel_plan_start(actor=coordinator, case=own[0])
+    travel_plan_assign(actor=coordinator, plan=plan, coordinator=members["travel"])
+    travel_plan_start(actor=their_coordinator, case=other[0])
+    own_house = safehouse_create(actor=coordinator, codename="Matrix Own", area="North", capacity=3)
+    other_house = safehouse_create(actor=their_coordinator, codename="Matrix Theirs", area="South", capacity=3)
+    own_testimony = testimony_create(actor=coordinator, data=TestimonyData(
+        pseudonym="Witness A", interview_date="2025-03-01", language="ru", narrative="our own account"))
+    other_testimony = testimony_create(actor=their_coordinator, data=TestimonyData(
+        pseudonym="Witness B", interview_date="2025-03-02", language="ru", narrative=SECRET_STORY))
+
     own_token, _key = api_token_create(actor=members["caseworker"], name="matrix")
     other_token, _key = api_token_create(actor=their_coordinator, name="matrix")
     own_alert = AccessAlert.objects.create(organisation=ours, member=members["caseworker"], kind="bulk_view",
@@ -203,6 +220,8 @@ def _build_world() -> World:
         "token_id": {"own": own_token.pk, "other": other_token.pk},
         "alert_id": {"own": own_alert.pk, "other": other_alert.pk},
         "copy": {s: "principal" for s in SCENARIOS},
+        "house_id": {"own": own_house.pk, "other": other_house.pk},
+        "testimony_id": {"own": own_testimony.pk, "other": other_testimony.pk},
     }
     clients = {}
     for role, user in members.items():
