@@ -16,25 +16,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from safepassage.core.forms import form_add_service_errors
 from safepassage.people.selectors import person_for
 from safepassage.policy.rules import NotAllowed, can, membership, require
-
 from safepassage.tasks.forms import TaskForm
 from safepassage.tasks.selectors import tasks_of_case
 
 from . import selectors, services, workflow
-from .forms import AssignForm, CaseFilterForm, CaseOpenForm, MoveDecisionForm, MoveForm, NoteForm, RiskForm, SummaryForm
+from .forms import (
+    AssignForm,
+    CaseFilterForm,
+    CaseOpenForm,
+    MoveDecisionForm,
+    MoveForm,
+    NoteForm,
+    RiskForm,
+    SummaryForm,
+)
 from .workflow import TransitionNotAllowed
-
-
-def _save_errors(form, exc: ValidationError) -> None:
-    """A service's field errors shown on the form's fields (unknown keys go on top of the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
 
 # --- the list -----------------------------------------------------------------------------------
 
@@ -87,7 +86,7 @@ def case_create_view(request):
                                       risk_level=c["risk_level"], risk_reasons=c["risk_reasons"],
                                       assignees=c.get("assignees") or (), team=c.get("team"))
         except ValidationError as exc:
-            _save_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Case %(ref)s opened.") % {"ref": case.reference})
             return redirect("cases:detail", case_id=case.pk)
@@ -165,7 +164,7 @@ def case_note_view(request, case_id):
         try:
             services.case_add_note(actor=request.user, case=case, body=form.cleaned_data["body"])
         except ValidationError as exc:
-            _save_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             return _done(request, case, _("Note added."), "#timeline")
     return _case_page(request, case, status=400, note_form=form)
@@ -182,7 +181,7 @@ def case_risk_view(request, case_id):
             services.case_set_risk(actor=request.user, case=case, risk_level=form.cleaned_data["risk_level"],
                                    reasons=form.cleaned_data["reasons"])
         except ValidationError as exc:
-            _save_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             return _done(request, case, _("Risk updated."))
     return _case_page(request, case, status=400, risk_form=form)
@@ -211,7 +210,7 @@ def case_assign_view(request, case_id):
             services.case_assign(actor=request.user, case=case, assignees=form.cleaned_data["assignees"],
                                  team=form.cleaned_data["team"])
         except ValidationError as exc:
-            _save_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             return _done(request, case, _("Assignment saved."))
     return _case_page(request, case, status=400, assign_form=form)

@@ -18,20 +18,12 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safepassage.cases.selectors import cases_of_person
+from safepassage.core.forms import form_add_service_errors
 from safepassage.policy.rules import can, membership, require
 
 from . import selectors, services
 from .forms import AttachmentForm, PersonDeleteForm, PersonForm, SealedUploadHandler
 from .models import Person
-
-
-def _save_errors(form, exc: ValidationError) -> None:
-    """A service's field errors shown on the form's fields (unknown keys go on top of the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @never_cache
@@ -45,7 +37,7 @@ def person_create_view(request):
             person = services.person_create(actor=request.user, organisation=membership(request.user).organisation,
                                             data=form.to_data())
         except ValidationError as exc:
-            _save_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Person recorded as %(ref)s.") % {"ref": person.reference})
             return redirect("people:detail", person_id=person.pk)
@@ -83,7 +75,7 @@ def person_edit_view(request, person_id):
         try:
             changed = services.person_update(actor=request.user, person=person, data=form.to_data())
         except ValidationError as exc:
-            _save_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved.") if changed else _("Nothing was changed."))
             return redirect("people:detail", person_id=person.pk)
@@ -110,7 +102,7 @@ def _attachment_upload(request, person_id, handler):
             services.attachment_upload(actor=request.user, person=person, filename=upload.name,
                                        content=upload.read())
         except ValidationError as exc:
-            _save_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("The file is attached."))
             return redirect("people:detail", person_id=person.pk)

@@ -18,19 +18,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safepassage.cases.selectors import case_for
 from safepassage.cases.services import TransitionNotAllowed
+from safepassage.core.forms import form_add_service_errors
 from safepassage.policy.rules import can, require
 
 from . import figures, selectors, services
-from .forms import ConsentForm, DecisionForm, FiguresForm, MemberForm, NewReferralForm, PacketForm, SubmitForm
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
+from .forms import (
+    ConsentForm,
+    DecisionForm,
+    FiguresForm,
+    MemberForm,
+    NewReferralForm,
+    PacketForm,
+    SubmitForm,
+)
 
 # --- a case's referrals -------------------------------------------------------------------------
 
@@ -155,7 +155,7 @@ def packet_view(request, referral_id):
             services.referral_update_packet(actor=request.user, referral=referral,
                                             fields=form.packet_fields(referral.programme), rrf=form.rrf())
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         except services.ReferralError as exc:
             form.add_error(None, str(exc))
         else:
@@ -174,7 +174,7 @@ def member_add_view(request, referral_id):
         try:
             services.referral_member_add(actor=request.user, referral=referral, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         except services.ReferralError as exc:
             form.add_error(None, str(exc))
         else:
@@ -223,7 +223,7 @@ def _decide(request, referral, *, back, page):
         try:
             services.referral_decide(actor=request.user, referral=referral, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         except (services.ReferralError, TransitionNotAllowed) as exc:
             form.add_error(None, str(exc))
         else:

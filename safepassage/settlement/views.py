@@ -17,18 +17,19 @@ from django.views.decorators.http import require_POST
 
 from safepassage.cases.selectors import case_for
 from safepassage.cases.services import TransitionNotAllowed
+from safepassage.core.forms import form_add_service_errors
 from safepassage.policy.rules import can
 
 from . import selectors, services
-from .forms import ArrivalForm, CheckInDoneForm, CheckInScheduleForm, ItemForm, ItemUpdateForm, PaymentForm, WorkerForm
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
+from .forms import (
+    ArrivalForm,
+    CheckInDoneForm,
+    CheckInScheduleForm,
+    ItemForm,
+    ItemUpdateForm,
+    PaymentForm,
+    WorkerForm,
+)
 
 
 def _page(request, case, *, status=200, **forms):
@@ -86,7 +87,7 @@ def arrival_view(request, case_id):
         try:
             services.arrival_record(actor=request.user, case=case, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         except (services.SettlementError, TransitionNotAllowed) as exc:
             form.add_error(None, str(exc))
         else:
@@ -137,7 +138,7 @@ def item_add_view(request, case_id):
         try:
             services.plan_item_add(actor=request.user, plan=plan, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Item added."))
             return _back(case, "#plan")
@@ -170,7 +171,7 @@ def payment_view(request, case_id):
         try:
             services.payment_record(actor=request.user, plan=plan, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Payment recorded."))
             return _back(case, "#payments")

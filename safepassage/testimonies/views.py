@@ -14,19 +14,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
+from safepassage.core.forms import form_add_service_errors
 from safepassage.policy.rules import can, membership, require
 
 from . import selectors, services, vocabulary
-from .forms import (AttachmentForm, ConsentAtInterviewForm, ConsentForm, DeleteForm, IncidentForm, IncidentFormSet,
-                    InMemoryUploadHandler, TermForm, TestimonyForm)
-
-
-def _errors_to(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
+from .forms import (
+    AttachmentForm,
+    ConsentAtInterviewForm,
+    ConsentForm,
+    DeleteForm,
+    IncidentForm,
+    IncidentFormSet,
+    InMemoryUploadHandler,
+    TermForm,
+    TestimonyForm,
+)
 
 
 @never_cache
@@ -56,7 +58,7 @@ def testimony_create_view(request):
                 incidents=incidents.filled(), public_report=consent_form.cleaned_data["public_report"],
                 named_bodies=consent_form.bodies(), consent_note=consent_form.cleaned_data["consent_note"])
         except ValidationError as exc:
-            _errors_to(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Testimony recorded as %(ref)s.") % {"ref": testimony.reference})
             return redirect("testimonies:detail", testimony_id=testimony.pk)
@@ -123,7 +125,7 @@ def testimony_edit_view(request, testimony_id):
             services.testimony_update(actor=request.user, testimony=testimony, data=form.to_data(),
                                       interviewer=form.interviewer_user())
         except ValidationError as exc:
-            _errors_to(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("testimonies:detail", testimony_id=testimony.pk)
@@ -140,7 +142,7 @@ def incident_add_view(request, testimony_id):
         try:
             services.incident_add(actor=request.user, testimony=testimony, data=form.to_data())
         except ValidationError as exc:
-            _errors_to(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Incident added."))
             return redirect("testimonies:detail", testimony_id=testimony.pk)
@@ -169,7 +171,7 @@ def consent_view(request, testimony_id):
             services.consent_record(actor=request.user, testimony=testimony, use=d["use"], granted=d["granted"],
                                     bodies=[b.strip() for b in d["bodies"].splitlines()], note=d["note"])
         except ValidationError as exc:
-            _errors_to(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Consent recorded. It applies from the next report on."))
             return redirect("testimonies:detail", testimony_id=testimony.pk)
@@ -196,7 +198,7 @@ def _attachment_upload(request, testimony_id, handler):
             services.testimony_attachment_add(actor=request.user, testimony=testimony, filename=upload.name,
                                               content=upload.read())
         except ValidationError as exc:
-            _errors_to(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("The file is attached."))
             return redirect("testimonies:detail", testimony_id=testimony.pk)
@@ -239,7 +241,7 @@ def vocabulary_view(request):
             services.term_add(actor=request.user, vocab=d["vocabulary"], parent=d["parent"],
                               labels={"en": d["label_en"], "ru": d["label_ru"], "fr": d["label_fr"]})
         except ValidationError as exc:
-            _errors_to(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Term added."))
             return redirect("testimonies:vocabulary")

@@ -18,18 +18,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safepassage.cases import workflow
 from safepassage.cases.forms import MoveForm
 from safepassage.cases.selectors import available_moves, case_for
+from safepassage.core.forms import form_add_service_errors
 from safepassage.policy.rules import membership, require
 
 from . import selectors, services
 from .forms import CheckForm, ChecklistItemForm, ReferrerForm, VouchForm
-
-
-def _errors_to(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _case_page(request, case, *, status=200, check_forms=None, vouch_form=None):
@@ -71,7 +64,7 @@ def check_record_view(request, case_id, item_id):
             services.check_record(actor=request.user, case=case, item=item, outcome=form.cleaned_data["outcome"],
                                   note=form.cleaned_data["note"])
         except ValidationError as exc:
-            _errors_to(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Check recorded."))
             return redirect("verification:case", case_id=case.pk)
@@ -91,7 +84,7 @@ def vouch_record_view(request, case_id):
                 raise ValidationError({"referrer": _("Choose one of your organisation's trusted referrers.")})
             services.vouch_record(actor=request.user, case=case, referrer=referrer, note=form.cleaned_data["note"])
         except ValidationError as exc:
-            _errors_to(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Vouching recorded."))
             return redirect("verification:case", case_id=case.pk)
@@ -110,7 +103,7 @@ def checklist_view(request):
             services.checklist_item_add(actor=request.user, organisation=organisation,
                                         label=form.cleaned_data["label"], required=form.cleaned_data["required"])
         except ValidationError as exc:
-            _errors_to(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Check added."))
             return redirect("verification:checklist")
@@ -142,7 +135,7 @@ def referrers_view(request):
             referrer = services.referrer_add(actor=request.user, organisation=membership(request.user).organisation,
                                              **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Referrer %(code)s added.") % {"code": referrer.code})
             return redirect("verification:referrers")
