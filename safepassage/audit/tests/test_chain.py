@@ -2,7 +2,7 @@ import pytest
 from django.db import connection
 
 from safepassage.audit.models import AuditEvent
-from safepassage.audit.services import audit_record, audit_verify
+from safepassage.audit.services import audit_record, audit_record_many, audit_verify
 from safepassage.vault import services as vault
 
 
@@ -16,6 +16,18 @@ def chain(unsealed_vault, org):
 def test_an_untouched_log_verifies(chain):
     report = audit_verify()
     assert report.ok and report.checked == len(chain) and report.macs_checked == len(chain)
+
+
+def test_events_written_in_one_batch_continue_the_chain_and_verify(chain):
+    written = audit_record_many([dict(actor=None, action="test.batch", organisation=chain[0].organisation_id, n=i)
+                                 for i in range(3)])
+    audit_record(actor=None, action="test.after", organisation=chain[0].organisation_id)
+    ids = list(AuditEvent.objects.order_by("id").values_list("id", flat=True))
+    assert [e.id for e in written] == ids[len(chain):len(chain) + 3]
+    assert written[0].prev_hash == chain[-1].entry_hash
+    assert audit_verify().ok and audit_verify().checked == len(chain) + 4
+    AuditEvent.objects.filter(pk=written[1].pk).update(detail={"n": 7})
+    assert audit_verify().broken_at == written[1].pk
 
 
 def test_editing_a_row_is_detected_at_that_row(chain):
