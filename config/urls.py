@@ -15,15 +15,16 @@ urlpatterns = [
     path("retention/", include("safepassage.retention.urls")),
     path("testimonies/", include("safepassage.testimonies.urls")),
     path("reports/", include("safepassage.reports.urls")),
+    path("matching/", include("safepassage.matching.urls")),
     path("safehouses/", include("safepassage.safehouses.urls")),
     path("travel/", include("safepassage.travel.urls")),
     path("referrals/", include("safepassage.referrals.urls")),
     path("settlement/", include("safepassage.settlement.urls")),
+    path("exposure/", include("safepassage.exposure.urls")),
     path("sharing/", include("safepassage.sharing.urls")),
     path("api/", include("safepassage.api.urls")),
     path("help/", include("safepassage.intake.public.urls")),
     path("intake/", include("safepassage.intake.staff.urls")),
-    path("matching/", include("safepassage.matching.urls")),
 ]
 handler404 = "safepassage.core.errors.not_found"
 handler403 = "safepassage.core.errors.forbidden"

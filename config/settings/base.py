@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "safepassage.travel",
     "safepassage.referrals",
     "safepassage.settlement",
+    "safepassage.exposure",
     "safepassage.sharing",
     "rest_framework",
     "drf_spectacular",

@@ -26,6 +26,7 @@ def safepassage(request):
             "safehouses": can(user, "safehouse.list"),
             "packets": can(user, "referral.inbox"),
             "journey_figures": can(user, "journey.figures"),
+            "exposure": can(user, "exposure.list"),
             "sharing": can(user, "share.inbox") or can(user, "case.list"),
         } if member else {},
     }

@@ -33,18 +33,22 @@ _ACTIONS: dict[str, set[str]] = {
     "vault.unseal": {R.CUSTODIAN, R.ADMIN},
     "vault.seal": {R.CUSTODIAN, R.ADMIN, R.COORDINATOR},
     "audit.verify": {R.ADMIN},
+    "match.review": {R.COORDINATOR},
     "report.view": {R.RESEARCHER, R.COORDINATOR},
     "testimony.list": {R.COORDINATOR, R.CASEWORKER},
     "testimony.create": {R.COORDINATOR, R.CASEWORKER},
     "vocabulary.manage": {R.COORDINATOR, R.ADMIN},
     "intake.triage": {R.INTAKE, R.COORDINATOR},
-    "match.review": {R.COORDINATOR},
     "safehouse.list": {R.COORDINATOR, R.SAFEHOUSE},
     "safehouse.create": {R.COORDINATOR, R.SAFEHOUSE},
     "travel.settings": {R.COORDINATOR, R.ADMIN},
     "referral.inbox": {R.LIAISON},
     "referral.programmes": {R.ADMIN},
     "journey.figures": {R.COORDINATOR},
+    # the exposure graph and its incidents (what each incident shows is filtered by the scopes below)
+    "exposure.list": {R.COORDINATOR, R.CASEWORKER, R.INTAKE, R.SAFEHOUSE, R.TRAVEL},
+    "exposure.settings": {R.COORDINATOR, R.ADMIN},
+    "exposure.staff": {R.COORDINATOR, R.ADMIN},  # incidents naming a staff member who could be identified
     # listing people (the API; pages reach people through cases): the roles that see people
     "person.list": {R.COORDINATOR, R.CASEWORKER, R.INTAKE},
     # sharing between organisations: the shares received by the member's organisation
@@ -67,6 +71,8 @@ _RECORD_ACTIONS: dict[str, set[str]] = {
     "person.view": {R.COORDINATOR, R.CASEWORKER, R.INTAKE},
     "person.edit": {R.COORDINATOR, R.CASEWORKER},
     "person.delete": {R.COORDINATOR},
+    "person.connect": {R.COORDINATOR, R.CASEWORKER},  # who they know, and which houses, routes, staff
+    "person.expose": {R.COORDINATOR, R.CASEWORKER, R.INTAKE},  # record a detention, a seized phone...
     "testimony.view": {R.COORDINATOR, R.CASEWORKER},
     "testimony.edit": {R.COORDINATOR, R.CASEWORKER},
     "testimony.consent": {R.COORDINATOR, R.CASEWORKER},
@@ -220,14 +226,6 @@ def person_scope(actor) -> Q:
     return _NOTHING
 
 
-def match_scope(actor) -> Q:
-    """Duplicate suggestions and merges the actor may review: a coordinator's organisation's."""
-    member = membership(actor)
-    if member is None or R.COORDINATOR not in member.roles:
-        return _NOTHING
-    return Q(organisation_id=member.organisation_id)
-
-
 def intake_scope(actor) -> Q:
     """Help requests the actor may triage: intake workers and coordinators, their organisation's."""
     member = membership(actor)
@@ -259,6 +257,14 @@ def reporting_only(actor) -> bool:
     """True when every role the actor holds is a reporting role: they may see reports, never a record."""
     roles = roles_of(actor)
     return bool(roles) and roles <= REPORTING_ROLES
+
+
+def match_scope(actor) -> Q:
+    """Duplicate suggestions and merges the actor may review: a coordinator's organisation's."""
+    member = membership(actor)
+    if member is None or R.COORDINATOR not in member.roles:
+        return _NOTHING
+    return Q(organisation_id=member.organisation_id)
 
 
 # --- the journey after verification: safe houses, travel, referrals, settlement -------------------
