@@ -49,7 +49,7 @@ pytestmark = pytest.mark.django_db
 TABLE = Path(__file__).with_name("authorisation_matrix.csv")
 SCENARIOS = ("own", "other", "shared", "revoked")
 WRITE = os.environ.get("SAFEPASSAGE_MATRIX_WRITE") == "1"
-SECRET_NAMES = ("Другой Секретов", "Shared Secretova", "Revoked Hiddenov")
+SECRET_NAMES = ("Другой Секретов", "Shared Secretova", "Revoked Hiddenov", "Связной Тайнов")
 SECRET_STORY = "story-of-the-other-organisation"
 
 
@@ -195,6 +195,22 @@ def _build_world() -> World:
     other_testimony = testimony_create(actor=their_coordinator, data=TestimonyData(
         pseudonym="Witness B", interview_date="2025-03-02", language="ru", narrative=SECRET_STORY))
 
+    # the exposure graph: a connection and a known safe house on each side, then a detention
+    from safepassage.exposure import services as exposure
+    from safepassage.exposure import vocabulary as exposure_words
+
+    def exposed(actor, org, case, house, name):
+        contact = verified_case(actor, org, name=name)
+        connection = exposure.connection_create(actor=actor, person=case.person, other=contact.person,
+                                                relationship="friend", person_knows=["name", "address"])
+        link = exposure.knowledge_add(actor=actor, person=case.person, kind=exposure_words.LINK_HOUSE,
+                                      target=house, basis=exposure_words.BASES_FOR[exposure_words.LINK_HOUSE][0])
+        incident = exposure.exposure_record(actor=actor, person=case.person, kind="detained")
+        return connection, link, incident, incident.items.order_by("urgency").first()
+
+    own_exposure = exposed(coordinator, ours, own[0], own_house, "Связной Свой")
+    other_exposure = exposed(their_coordinator, theirs, other[0], other_house, SECRET_NAMES[3])
+
     own_token, _key = api_token_create(actor=members["caseworker"], name="matrix")
     other_token, _key = api_token_create(actor=their_coordinator, name="matrix")
     own_alert = AccessAlert.objects.create(organisation=ours, member=members["caseworker"], kind="bulk_view",
@@ -222,6 +238,11 @@ def _build_world() -> World:
         "copy": {s: "principal" for s in SCENARIOS},
         "house_id": {"own": own_house.pk, "other": other_house.pk},
         "testimony_id": {"own": own_testimony.pk, "other": other_testimony.pk},
+        "exposure:connection_id": {"own": own_exposure[0].pk, "other": other_exposure[0].pk},
+        "exposure:link_id": {"own": own_exposure[1].id, "other": other_exposure[1].id},
+        "exposure:incident_id": {"own": own_exposure[2].pk, "other": other_exposure[2].pk},
+        "exposure:item_id": {"own": own_exposure[3].pk, "other": other_exposure[3].pk},
+        "exposure:kind": {s: "house" for s in SCENARIOS},
     }
     clients = {}
     for role, user in members.items():

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from safepassage.core.forms import form_add_service_errors
 from safepassage.people.selectors import person_for
 from safepassage.policy.rules import can, membership, require
 
@@ -20,14 +21,6 @@ from . import vocabulary as V
 from .forms import ConnectionForm, ExposureForm, FindPersonForm, KnowledgeForm, ResolveForm, SettingsForm
 
 _KINDS = {"house": V.LINK_HOUSE, "plan": V.LINK_PLAN, "staff": V.LINK_STAFF}
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @never_cache
@@ -124,7 +117,7 @@ def connect_view(request, person_id):
                                            relationship=data["relationship"], person_knows=data["person_knows"],
                                            other_knows=data["other_knows"], details=data["details"])
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_add_service_errors(form, exc)
             else:
                 messages.success(request, _("Connection recorded."))
                 return redirect("exposure:person", person_id=person.pk)
@@ -158,7 +151,7 @@ def knowledge_add_view(request, person_id, kind):
             services.knowledge_add(actor=request.user, person=person, kind=_KINDS[kind],
                                    target=form.cleaned_data["target"], basis=form.cleaned_data["basis"])
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Recorded."))
             return redirect("exposure:person", person_id=person.pk)
@@ -209,7 +202,7 @@ def settings_view(request):
             services.exposure_settings_update(actor=request.user, depth=form.cleaned_data["depth"],
                                               hop_risks=form.hop_risks())
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Exposure settings saved."))
             return redirect("exposure:settings")
