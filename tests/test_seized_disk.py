@@ -44,6 +44,9 @@ PLANTED = {
     "case_note": f"planted case note Drelvon{TAG}",
     "attachment": f"planted attachment bytes Smorqa{TAG}",
     "attachment_name": f"passport-Trivol{TAG}.txt",
+    "contact_name": f"Planted Contact Vorshek{TAG}",
+    "connection_details": f"planted connection details Glimbar{TAG}",
+    "incident_notes": f"planted detention notes Oskrit{TAG}",
 }
 
 STAFF_SETUP = f"""
@@ -68,6 +71,15 @@ attachment_add(actor=lead, person=person, filename={PLANTED["attachment_name"]!r
                content={PLANTED["attachment"]!r}.encode())
 case = case_open(actor=lead, person=person, summary={PLANTED["case_summary"]!r}, risk_level="critical")
 case_add_note(actor=lead, case=case, body={PLANTED["case_note"]!r})
+# who they know, and then their detention: the graph and the incident it opens
+from safepassage.exposure.services import connection_create, exposure_record
+from safepassage.people.services import PersonData, person_create
+contact = person_create(actor=lead, organisation=person.organisation,
+                        data=PersonData(full_name={PLANTED["contact_name"]!r}))
+case_open(actor=lead, person=contact, risk_level="low")
+connection_create(actor=lead, person=person, other=contact, relationship="partner", person_knows=["name", "address"],
+                  details={PLANTED["connection_details"]!r})
+exposure_record(actor=lead, person=person, kind="detained", notes={PLANTED["incident_notes"]!r})
 print(person.pk, case.pk)
 """
 
@@ -175,6 +187,7 @@ def test_nothing_planted_is_readable_from_a_sealed_and_stopped_servers_disk(make
         assert PLANTED["full_name"] in found  # the staff really saw the planted values through the server
         assert PLANTED["case_note"] in staff.get(f"/cases/{case_id}/")
         assert PLANTED["notes"] in staff.get(f"/people/{person_id}/")
+        assert PLANTED["connection_details"] in staff.get(f"/exposure/people/{person_id}/")
         assert http_status(f"{base}/people/{person_id}/?q={urllib.parse.quote(PLANTED['full_name'])}") in (302, 200)
         run_cli(env, "export", stdin=two_shares)
         assert "Sealed" in run_cli(env, "seal").stdout

@@ -144,6 +144,7 @@ class ItemRow:
     item: IncidentItem
     title: str = ""  # a case reference, a codename, a username
     risk: str = ""
+    risk_before: str = ""  # the label of the risk before the incident raised it
     lines: list = field(default_factory=list)
 
 
@@ -206,6 +207,8 @@ def _row(item: IncidentItem, references: dict, houses: dict, exposed) -> ItemRow
     row = ItemRow(item=item)
     if item.kind in (IncidentItem.KIND_CASE, IncidentItem.KIND_ROUTE) and item.case_id:
         row.title, row.risk = item.case.reference, item.case.risk_level
+        if item.risk_before and item.risk_before != item.risk_after:
+            row.risk_before = str(dict(Case.RISK_CHOICES).get(item.risk_before, item.risk_before))
     elif item.kind == IncidentItem.KIND_PERSON:
         row.title = item.person.reference if item.person_id else "—"
     elif item.kind == IncidentItem.KIND_HOUSE:

@@ -45,6 +45,7 @@ def test_recording_an_exposure_from_the_page_opens_the_incident(client_as, coord
     assert response.status_code == 302 and response["Location"] == f"/exposure/incidents/{incident.pk}/"
     html = no_script(client.get(response["Location"]))
     assert "Задержан на блокпосту." in html and network.bela_case.reference in html
+    assert "was Low" in html and "was low" not in html  # the risk it had, in words, not as a code
     assert "?" not in response["Location"]
 
 
