@@ -44,7 +44,9 @@ def on_starting(server):
 
 
 def post_fork(server, worker):
-    """In each worker: drop derived keys as soon as the shared mapping is sealed."""
+    """In each worker: drop derived keys as soon as the shared mapping is sealed; run periodic jobs."""
+    from safepassage.core import periodic
     from safepassage.vault import control
 
     control.start_watcher()
+    periodic.start()

@@ -239,6 +239,10 @@ LOGGING = {
 REPORT_MIN_CELL = int(os.environ.get("SAFEPASSAGE_REPORT_MIN_CELL", 5))
 TESTIMONY_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 
+# How often each worker of the staff server looks for periodic work to do (safepassage.core.periodic:
+# missed travel check-ins, expired shares); 0 switches it off (then run the management commands from cron).
+PERIODIC_TICK_SECONDS = float(os.environ.get("SAFEPASSAGE_PERIODIC_TICK_SECONDS", 30))
+
 # How many sealed people/cases a page shows.
 PAGE_SIZE = 50
 # Retention and vault tuning a deployment may change.

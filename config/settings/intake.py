@@ -28,3 +28,4 @@ TEMPLATES = [
 
 # Its own control socket, so it never takes over the staff server's (and nobody unseals it).
 CONTROL_SOCKET = data_path("run", "intake-control.sock")
+PERIODIC_TICK_SECONDS = 0  # the intake holds no keys: nothing periodic to do

@@ -1,5 +1,6 @@
-"""Raise alarms for missed travel check-ins. Run it every few minutes (cron, a systemd timer), or
-call ``travel_check_overdue`` from a periodic job inside the unsealed server.
+"""Raise alarms for missed travel check-ins. The unsealed staff server already does this every minute
+(``safepassage.core.periodic``); run this from cron only where that is switched off
+(``SAFEPASSAGE_PERIODIC_TICK_SECONDS=0``).
 
 A separate process does not hold the master key: this command unseals itself for the run (the demo
 key, SAFEPASSAGE_PASSPHRASE, or custodians' shares on standard input) and seals again at the end.
