@@ -14,7 +14,7 @@ from safepassage.people.selectors import person_ids_matching
 from safepassage.policy.rules import can, case_scope
 from safepassage.vault import services as vault
 
-from . import workflow
+from . import timeline, workflow
 from .models import Case, CaseTransition
 
 
@@ -115,6 +115,7 @@ class TimelineEntry:
     requested_by: str = ""
     categories: list = None  # (label, value label) of a move's fields kept in the clear
     task: str = ""
+    text: str = ""  # the sentence for a kind another app writes (``cases.timeline``)
 
 
 def case_timeline_entries(case: Case) -> list[TimelineEntry]:
@@ -153,6 +154,8 @@ def case_timeline_entries(case: Case) -> list[TimelineEntry]:
         elif event.kind in ("task", "task_done"):
             task = tasks.get(detail.get("task"))
             entry.task = task.display_title if task is not None else ""
+        else:
+            entry.text = timeline.event_text(event.kind, detail)
     return entries
 
 

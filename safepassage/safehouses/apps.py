@@ -6,6 +6,7 @@ class SafehousesConfig(AppConfig):
     label = "safehouses"
 
     def ready(self):
-        from . import hooks
+        from . import hooks, timeline
 
         hooks.connect()
+        timeline.connect()

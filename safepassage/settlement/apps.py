@@ -6,6 +6,7 @@ class SettlementConfig(AppConfig):
     label = "settlement"
 
     def ready(self):
-        from . import hooks
+        from . import hooks, timeline
 
         hooks.connect()
+        timeline.connect()
