@@ -25,6 +25,8 @@ SUBCOMMANDS: dict[tuple[str, ...], tuple[str, str]] = {
     ("audit", "verify"): ("audit_verify", "check the audit log's hash chain [--unseal]"),
     ("keys", "rotate"): ("keys_rotate", "new master key, new shares; old shares stop working"),
     ("retention", "run"): ("retention_run", "shred ended cases past the retention period [--dry-run] [--unseal]"),
+    ("travel", "check"): ("travel_check", "raise missed check-in alarms (the unsealed server does it every minute)"),
+    ("shares", "expire"): ("shares_expire", "shred shares past their end date (the unsealed server does it hourly)"),
     ("demo",): ("demo", "load the fictional DEMO organisation [--serve]"),
 }
 
