@@ -181,8 +181,9 @@ def expose_view(request, person_id):
         return _person_page(request, person, status=400, expose_form=form)
     incident = services.exposure_record(actor=request.user, person=person, kind=form.cleaned_data["kind"],
                                         notes=form.cleaned_data["notes"])
-    messages.success(request, _("Everyone and everything this person could name has been alerted: "
-                                "%(cases)d cases, %(houses)d safe houses, %(routes)d routes, %(staff)d staff members.")
+    # counts after a colon, so the sentence needs no plural forms in any language
+    messages.success(request, _("Everyone and everything this person could name has been alerted. Cases: "
+                                "%(cases)d; safe houses: %(houses)d; routes: %(routes)d; staff members: %(staff)d.")
                      % {"cases": incident.case_count, "houses": incident.house_count,
                         "routes": incident.route_count, "staff": incident.staff_count})
     return redirect("exposure:incident", incident_id=incident.pk)

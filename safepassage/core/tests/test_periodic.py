@@ -1,23 +1,12 @@
 """The server's own periodic work: runs only while unsealed, each job at its pace, failures contained."""
-from datetime import timedelta
-
-from django.utils import timezone
-
 from safepassage.cases.models import Case
 from safepassage.core import periodic
-from safepassage.safehouses.tests.journey_helpers import verified_case
-from safepassage.travel import services as travel
-from safepassage.travel.services import LegData
+from safepassage.travel.tests.helpers import case_with_missed_checkin
 from safepassage.vault import services as vault
 
 
 def test_a_missed_check_in_alarms_without_anyone_running_a_command(coordinator, caseworker, org):
-    case = verified_case(coordinator, org, assignees=[caseworker], risk="medium")
-    plan = travel.travel_plan_start(actor=caseworker, case=case)
-    past = timezone.now() - timedelta(hours=6)
-    leg = travel.travel_leg_add(actor=caseworker, plan=plan, data=LegData(
-        mode="bus", origin="Грозный", destination="Назрань", departs_at=past, arrives_at=past + timedelta(hours=1)))
-    travel.checkin_expect(actor=caseworker, leg=leg, kind="crossed_border", expected_at=past)
+    case = case_with_missed_checkin(coordinator, caseworker, org)
     done = periodic.run_due({}, now=0.0)
     assert done["travel_check"] == 1
     assert Case.objects.get(pk=case.pk).risk_level == "critical"

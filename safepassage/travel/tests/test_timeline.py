@@ -1,22 +1,13 @@
 """Travel lines on the case timeline read as sentences in the reader's language, not as codes."""
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
-from safepassage.safehouses.tests.journey_helpers import verified_case
-from safepassage.travel import services
-from safepassage.travel.services import LegData, travel_check_overdue
+from safepassage.travel.services import travel_check_overdue
+from safepassage.travel.tests.helpers import case_with_missed_checkin
 
 
 @pytest.fixture
 def alarmed_case(coordinator, caseworker, org):
-    case = verified_case(coordinator, org, assignees=[caseworker], risk="medium")
-    plan = services.travel_plan_start(actor=caseworker, case=case)
-    past = timezone.now() - timedelta(hours=6)
-    leg = services.travel_leg_add(actor=caseworker, plan=plan, data=LegData(
-        mode="bus", origin="Грозный", destination="Назрань", departs_at=past, arrives_at=past + timedelta(hours=1)))
-    services.checkin_expect(actor=caseworker, leg=leg, kind="crossed_border", expected_at=past)
+    case = case_with_missed_checkin(coordinator, caseworker, org)
     assert travel_check_overdue()
     return case
 
