@@ -18,6 +18,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from safepassage.vault.fields import SealedChildModel, SealedJSONField, SealedModel, SealedTextField
 
@@ -99,7 +100,7 @@ class Incident(SealedModel):
 
     STATUS_OPEN = "open"
     STATUS_CLOSED = "closed"
-    STATUS_CHOICES = [(STATUS_OPEN, _("Open")), (STATUS_CLOSED, _("Closed"))]
+    STATUS_CHOICES = [(STATUS_OPEN, pgettext_lazy("state of an incident", "Open")), (STATUS_CLOSED, _("Closed"))]
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey("people.Person", null=True, on_delete=models.SET_NULL, related_name="+")

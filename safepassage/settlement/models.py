@@ -7,6 +7,7 @@ and states, payment amounts, currencies and dates — what the organisation coun
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from safepassage.vault.fields import SealedChildModel, SealedTextField
 
@@ -41,7 +42,7 @@ class PlanItem(SealedChildModel):
     STATUS_DONE = "done"
     STATUS_NOT_NEEDED = "not_needed"
     STATUS_CHOICES = [
-        (STATUS_OPEN, _("Open")),
+        (STATUS_OPEN, pgettext_lazy("state of a settlement item", "Open")),
         (STATUS_DONE, _("Done")),
         (STATUS_NOT_NEEDED, _("Not needed")),
     ]
