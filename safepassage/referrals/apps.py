@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ReferralsConfig(AppConfig):
     name = "safepassage.referrals"
     label = "referrals"
+
+    def ready(self):
+        from . import report_figures
+
+        report_figures.connect()  # destinations and denials by country in the public report

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, Min, OuterRef
 from django.http import Http404
+from django.utils import timezone
 
 from safepassage.audit.services import audit_record
 from safepassage.policy.rules import can, journey_scope, membership
@@ -161,3 +162,27 @@ def decisions_by_country(organisation) -> dict[str, dict[str, int]]:
     for row in rows:
         result.setdefault(row["country"], {})[row["status"]] = row["n"]
     return result
+
+
+# --- the public report's facts (see report_figures.py) ----------------------------------------------
+
+def referred_facts(organisation) -> list[tuple[int, str, object]]:
+    """(year, country, case): each case referred (a packet submitted) to a country, once, in the year
+    of its first referral there. Over all years, per country, this is ``referred_by_country``."""
+    rows = (Referral.objects.filter(organisation=organisation, submitted_at__isnull=False)
+            .values("case_id", "country").annotate(first=Min("submitted_at")).order_by())
+    return [(timezone.localtime(row["first"]).year, row["country"], row["case_id"]) for row in rows]
+
+
+def denial_facts(organisation) -> list[tuple[int, str, object]]:
+    """(year, country, case): each denied referral, once, in the year it was denied (its first denial,
+    were there more). Over all years, per country, this is ``denied_by_country``."""
+    rows = (Decision.objects.filter(referral__organisation=organisation, outcome="denied")
+            .values("referral_id", "referral__country", "referral__case_id").annotate(first=Min("decided_on"))
+            .order_by())
+    return [(row["first"].year, row["referral__country"], row["referral__case_id"]) for row in rows]
+
+
+def programme_countries() -> list[str]:
+    """Every country a programme (active or not) refers to, by code."""
+    return list(Programme.objects.order_by("country").values_list("country", flat=True).distinct())

@@ -104,6 +104,8 @@ REASON_CODES = [
     ("other", _t("Other", "Другое", "Autre")),
 ]
 
+# Receiving countries by ISO 3166-1 alpha-2 code: those of the shipped programmes and others that run
+# resettlement or humanitarian visa programmes. A code not here shows as the code itself.
 COUNTRIES = {
     "CA": _t("Canada", "Канада", "Canada"),
     "FR": _t("France", "Франция", "France"),
@@ -112,6 +114,27 @@ COUNTRIES = {
     "LT": _t("Lithuania", "Литва", "Lituanie"),
     "NL": _t("Netherlands", "Нидерланды", "Pays-Bas"),
     "SE": _t("Sweden", "Швеция", "Suède"),
+    "AR": _t("Argentina", "Аргентина", "Argentine"),
+    "AT": _t("Austria", "Австрия", "Autriche"),
+    "AU": _t("Australia", "Австралия", "Australie"),
+    "BE": _t("Belgium", "Бельгия", "Belgique"),
+    "BR": _t("Brazil", "Бразилия", "Brésil"),
+    "CH": _t("Switzerland", "Швейцария", "Suisse"),
+    "CZ": _t("Czechia", "Чехия", "Tchéquie"),
+    "DK": _t("Denmark", "Дания", "Danemark"),
+    "EE": _t("Estonia", "Эстония", "Estonie"),
+    "ES": _t("Spain", "Испания", "Espagne"),
+    "FI": _t("Finland", "Финляндия", "Finlande"),
+    "GB": _t("United Kingdom", "Великобритания", "Royaume-Uni"),
+    "IE": _t("Ireland", "Ирландия", "Irlande"),
+    "IS": _t("Iceland", "Исландия", "Islande"),
+    "IT": _t("Italy", "Италия", "Italie"),
+    "LU": _t("Luxembourg", "Люксембург", "Luxembourg"),
+    "LV": _t("Latvia", "Латвия", "Lettonie"),
+    "NO": _t("Norway", "Норвегия", "Norvège"),
+    "NZ": _t("New Zealand", "Новая Зеландия", "Nouvelle-Zélande"),
+    "PL": _t("Poland", "Польша", "Pologne"),
+    "PT": _t("Portugal", "Португалия", "Portugal"),
 }
 
 

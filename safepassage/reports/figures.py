@@ -5,14 +5,20 @@ contributors (testimonies, cases) stand behind every cell and margin. It never s
 never decides what is published: suppression is applied to every provider alike. Providers that
 publish the same year totals declare the same ``family`` and are protected together.
 
-Adding a figure (for example destinations or denials by country once referrals exist)::
+Adding a figure from another app (the referrals app adds destinations and denials by country this
+way, see ``safepassage/referrals/report_figures.py``)::
 
-    from safepassage.reports.figures import FigureProvider, register
+    from safepassage.reports.figures import FigureProvider, counts_of, register
 
     class DenialsByCountry(FigureProvider):
-        key, family, section = "denials", "referrals", "programme"
-        ...
+        key, family, section = "denials", "denied", "programme"
+        def count(self, ctx):
+            return counts_of(...)     # (year, category, contributor) facts
+        def version(self, ctx):
+            return ...                # changes whenever the counts could
     register(DenialsByCountry())      # in the app's AppConfig.ready()
+
+Its title and measure are the report's own words (``labels.TABLES[key]``).
 """
 from __future__ import annotations
 
@@ -36,6 +42,15 @@ class Counts:
 
     def years(self) -> set[int]:
         return {year for year, _ in self.cells}
+
+    def fingerprint(self) -> tuple:
+        """Everything a protected grid depends on, as one comparable value (a provider's ``version``
+        when counting is cheap and only suppression is worth reusing)."""
+        def frozen(mapping):
+            return tuple(sorted(mapping.items(), key=repr))
+
+        return (frozen(self.cells), frozen(self.contributors), frozen(self.row_contributors),
+                frozen(self.col_contributors), self.grand_contributors)
 
 
 class BuildContext:
@@ -72,6 +87,32 @@ class FigureProvider:
 
     def count(self, ctx: BuildContext) -> Counts:
         raise NotImplementedError
+
+    def version(self, ctx: BuildContext):
+        """A stamp of the data `count` reads beyond the testimonies' and cases' statistics, which the
+        report already watches. Protected grids are reused while every stamp stays the same, so it
+        must change whenever the counts could (a row added, changed or removed)."""
+        return None
+
+
+def counts_of(facts) -> Counts:
+    """Counts from facts ``(year, category, contributor)``: each fact adds one to its cell; a cell,
+    a year, a category and the whole count their distinct contributors (one case referred to two
+    countries is two facts and one contributor of the year)."""
+    cells: dict = defaultdict(int)
+    people: dict = defaultdict(set)
+    per_year: dict = defaultdict(set)
+    per_col: dict = defaultdict(set)
+    everyone: set = set()
+    for year, category, contributor in facts:
+        cells[(year, category)] += 1
+        people[(year, category)].add(contributor)
+        per_year[year].add(contributor)
+        per_col[category].add(contributor)
+        everyone.add(contributor)
+    return Counts(cells=dict(cells), contributors={k: len(v) for k, v in people.items()},
+                  row_contributors={k: len(v) for k, v in per_year.items()},
+                  col_contributors={k: len(v) for k, v in per_col.items()}, grand_contributors=len(everyone))
 
 
 _PROVIDERS: dict[str, FigureProvider] = {}

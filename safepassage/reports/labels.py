@@ -46,6 +46,12 @@ TABLES = {
                  "Demandes d’aide par étape atteinte"), _t("Cases", "Дела", "Dossiers")),
     "gender": (_t("Help requests by gender", "Обращения по полу", "Demandes d’aide par genre"),
                _t("Cases", "Дела", "Dossiers")),
+    # Tables the referrals app adds (by year of the first referral to the country; by year of the denial).
+    "destination": (_t("Cases referred, by destination country", "Направленные дела по странам назначения",
+                       "Dossiers transmis, par pays de destination"),
+                    _t("Cases referred", "Направлено дел", "Dossiers transmis")),
+    "denials": (_t("Denials by country", "Отказы по странам", "Refus par pays"),
+                _t("Referrals denied", "Отклонённые направления", "Dossiers refusés")),
 }
 
 STAGE_GROUPS = {

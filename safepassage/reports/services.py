@@ -1,8 +1,9 @@
 """Building reports: refresh the case statistics, count, suppress, slice by period. Audited.
 
 A report never holds a person, a testimony or a narrative: it is built from clear-text counts
-(``CountedIncident``, ``CaseFigure`` and case stages) and what leaves this module has already been
-through small-cell suppression (``suppression.py``).
+(``CountedIncident``, ``CaseFigure`` and case stages, and what other apps register in ``figures.py``,
+such as referrals by destination country) and what leaves this module has already been through
+small-cell suppression (``suppression.py``).
 """
 from __future__ import annotations
 
@@ -198,7 +199,7 @@ _GRID_CACHE_SIZE = 16
 _cache_lock = threading.Lock()
 
 
-def _data_version(organisation) -> tuple:
+def _data_version(organisation, ctx) -> tuple:
     from safepassage.testimonies.models import CountedIncident, Term
 
     def stamp(queryset):
@@ -206,15 +207,17 @@ def _data_version(organisation) -> tuple:
         return row["n"], row["top"]
 
     sync = FigureSync.objects.filter(organisation=organisation).values_list("version", flat=True).first()
-    return (organisation.pk, organisation.created_at, min_cell(), tuple(p.key for p in figures_registry.providers()),
+    providers = figures_registry.providers()
+    return (organisation.pk, organisation.created_at, min_cell(), tuple(p.key for p in providers),
             stamp(CountedIncident.objects.filter(organisation=organisation)),
             stamp(CaseFigure.objects.filter(organisation=organisation)), sync,
-            stamp(Term.objects.filter(Q(organisation__isnull=True) | Q(organisation=organisation))))
+            stamp(Term.objects.filter(Q(organisation__isnull=True) | Q(organisation=organisation))),
+            tuple(p.version(ctx) for p in providers))
 
 
 def _protected(organisation, ctx):
     """(grids, years, testimonies behind the report): from the cache when nothing changed."""
-    key = _data_version(organisation)
+    key = _data_version(organisation, ctx)
     with _cache_lock:
         hit = _GRID_CACHE.get(key)
         if hit is not None:
