@@ -6,6 +6,7 @@ class ReferralsConfig(AppConfig):
     label = "referrals"
 
     def ready(self):
-        from . import report_figures
+        from . import report_figures, timeline
 
         report_figures.connect()  # destinations and denials by country in the public report
+        timeline.connect()

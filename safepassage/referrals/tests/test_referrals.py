@@ -316,3 +316,16 @@ def test_the_referral_pages_render_in_every_language(lang, coordinator, casework
     assert figures.status_code == 200
     assert {"en": "Journey figures", "ru": "Цифры пути", "fr": "Chiffres du parcours"}[lang] in \
         figures.content.decode()
+
+
+def test_the_case_timeline_tells_the_referral_in_words(caseworker, case, usa, client_as):
+    referral = _submitted(caseworker, case, usa)
+    services.referral_decide(actor=caseworker, referral=referral, outcome="denied", decided_on=TODAY(),
+                             reason_code="security_screening", reason="Security advisory opinion negative.")
+    html = client_as(caseworker).get(f"/cases/{case.pk}/").content.decode()
+    timeline = html[html.index('id="timeline"'):]
+    programme = usa.label("en")
+    assert f"Consent recorded to share the packet with {programme}." in timeline
+    assert f"Referral to {programme}: submitted." in timeline
+    assert f"Decision of {programme}: denied. Security screening." in timeline
+    assert "referral_decision" not in timeline and "referral_consent" not in timeline
