@@ -126,6 +126,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite, with writers queued on a file lock rather than SQLite's sleeping busy handler
+    DATABASES["default"]["ENGINE"] = "safepassage.core.sqlite"
     DATABASES["default"]["CONN_MAX_AGE"] = 600  # sync workers keep their connection
     DATABASES["default"]["OPTIONS"] = {
         # Immediate transactions serialise writers, so the audit chain never forks.

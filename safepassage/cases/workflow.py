@@ -72,8 +72,9 @@ def status_label(status: str) -> str:
 
 
 def case_is_verified(case) -> bool:
-    """True once the case passed verification (its stage is verified or any later stage)."""
-    return case.status in VERIFIED
+    """True once the case passed verification (its stage is verified or any later stage). No case
+    (a help request still in triage) is not verified."""
+    return case is not None and case.status in VERIFIED
 
 
 def require_verified(case) -> None:

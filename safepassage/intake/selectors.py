@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.paginator import Page, Paginator
+from django.db.models import Q
 from django.http import Http404
 
 from safepassage.audit.services import audit_record
@@ -60,7 +61,8 @@ def inbox(actor, *, status: str = "pending", page_number=1) -> Inbox:
         not_sorted = max(0, counts["pending"] - conf.get("INTAKE_INBOX_DECRYPT_LIMIT"))
     else:
         status = status if status in counts else "pending"
-        rows = [InboxRow(r, None) for r in visible.filter(status=status).order_by("-received_at")[:1000]]
+        rows = [InboxRow(r, None) for r in visible.filter(status=status).defer("sealed_request").select_related(
+            "case", "duplicate_of").order_by("-received_at")[:1000]]
         not_sorted = 0
     page = Paginator(rows, PAGE_SIZE).get_page(page_number)
     if page.object_list and status == "pending":
@@ -72,20 +74,20 @@ def inbox(actor, *, status: str = "pending", page_number=1) -> Inbox:
 def _pending_sorted(visible, key: IntakeKey | None) -> list[InboxRow]:
     limit = conf.get("INTAKE_INBOX_DECRYPT_LIMIT")
     requests = list(visible.filter(status__in=HelpRequest.PENDING).order_by("-last_visitor_at", "-received_at")[:limit])
-    firsts = {m.request_id: m for m in IntakeMessage.objects.filter(
-        request__in=requests, kind=IntakeMessage.KIND_REQUEST).only("request_id", "sealed_for_staff")}
     followups: dict = {}
-    for request_id in IntakeMessage.objects.filter(request__in=requests, kind=IntakeMessage.KIND_MESSAGE,
-                                                   sender=IntakeMessage.FROM_VISITOR).values_list("request_id",
-                                                                                                  flat=True):
-        followups[request_id] = followups.get(request_id, 0) + 1
+    listed = {r.pk for r in requests}
+    # follow-ups on the request, and on requests marked duplicates of it that wait for its case
+    for request_id, duplicate_of in IntakeMessage.objects.filter(
+            Q(request__in=requests) | Q(request__duplicate_of__in=requests, request__case__isnull=True),
+            sender=IntakeMessage.FROM_VISITOR).values_list("request_id", "request__duplicate_of"):
+        counted = request_id if request_id in listed else duplicate_of
+        followups[counted] = followups.get(counted, 0) + 1
     rows = []
     for request in requests:
         payload = None
-        first = firsts.get(request.pk)
-        if key is not None and first is not None and first.sealed_for_staff is not None:
+        if key is not None and request.sealed_request is not None:
             try:
-                payload = RequestPayload.from_bytes(open_for_staff(key, first.sealed_for_staff))
+                payload = RequestPayload.from_bytes(open_for_staff(key, request.sealed_request))
             except (DecryptionFailed, ValueError):
                 payload = None
         rows.append(InboxRow(request, payload, followups.get(request.pk, 0)))
@@ -120,10 +122,12 @@ class StaffLine:
     on_case: bool = False
 
 
-def staff_thread(help_request: HelpRequest) -> list[StaffLine]:
-    """The conversation as colleagues see it (decrypted: the caller has audited the read)."""
+def staff_thread(help_request: HelpRequest, payload: RequestPayload | None = None) -> list[StaffLine]:
+    """The conversation as colleagues see it (decrypted: the caller has audited the read). The first
+    line is the request itself (`payload`, opened by the caller), or a pointer to the case timeline."""
     key = IntakeKey.objects.get(organisation_id=help_request.organisation_id)
-    lines = []
+    lines = [StaffLine(sent_at=help_request.received_at, from_visitor=True, text=payload.what if payload else "",
+                       on_case=help_request.sealed_request is None and help_request.case_id is not None)]
     for message in help_request.messages.select_related("author"):
         lines.append(StaffLine(
             sent_at=message.sent_at, from_visitor=message.sender == IntakeMessage.FROM_VISITOR,

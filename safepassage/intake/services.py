@@ -10,10 +10,12 @@ data key, so shredding the person shreds the conversation too.
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,8 +24,10 @@ from django.utils.translation import gettext as _
 from safepassage.audit.services import audit_record
 from safepassage.cases.models import Case, CaseEvent, CaseNote
 from safepassage.cases.services import case_open
+from safepassage.cases.workflow import NotVerified, require_verified
+from safepassage.core.rows import insert
 from safepassage.people.services import PersonData, person_create
-from safepassage.policy.rules import require
+from safepassage.policy.rules import can, case_scope, intake_scope, require
 from safepassage.vault import sealedbox
 from safepassage.vault import services as vault
 from safepassage.vault.errors import VaultError
@@ -132,7 +136,9 @@ def _org_key(organisation_id) -> IntakeKey:
 def help_request_submit(*, payload: RequestPayload, key: IntakeKey | None = None) -> tuple[HelpRequest, str]:
     """File a sealed request; returns it and the codename to show the visitor once.
 
-    Nothing readable is written: the payload is sealed to the organisation's public key here.
+    Nothing readable is written: the payload is sealed to the organisation's public key here. One
+    row (the request carries its first message) and its audit event, in one short transaction: the
+    sealing, the codename and its keys are computed before it starts.
     """
     key = key or public_intake_key()
     if key is None:
@@ -143,13 +149,11 @@ def help_request_submit(*, payload: RequestPayload, key: IntakeKey | None = None
     for _attempt in range(3):
         codename = codenames.generate(language)
         keys = codenames.keys_for(codename)
+        request = HelpRequest(organisation_id=key.organisation_id, received_at=now, last_visitor_at=now,
+                              codename_hash=keys.lookup, reply_public_key=keys.public_key, sealed_request=sealed)
         try:
             with transaction.atomic():
-                request = HelpRequest.objects.create(
-                    organisation_id=key.organisation_id, received_at=now, last_visitor_at=now,
-                    codename_hash=keys.lookup, reply_public_key=keys.public_key)
-                IntakeMessage.objects.create(request=request, sender=IntakeMessage.FROM_VISITOR,
-                                             kind=IntakeMessage.KIND_REQUEST, sent_at=now, sealed_for_staff=sealed)
+                insert([request])
                 audit_record(actor=None, action="intake.receive", target=request)
             return request, codename
         except IntegrityError:  # a codename already in use (about 2^-80): draw another
@@ -177,14 +181,15 @@ class VisitorThread:
 def visitor_thread(*, codename: str) -> VisitorThread:
     """The visitor's conversation: their messages (dates only: they are sealed to us) and our
     replies, opened with the key their codename yields. Nothing is written, nothing kept."""
-    request = HelpRequest.objects.filter(codename_hash=codenames.keys_for(codename).lookup).first()
+    request = HelpRequest.objects.filter(codename_hash=codenames.keys_for(codename).lookup).only(
+        "id", "received_at").first()
     if request is None:
         raise UnknownCodename()
     messages = list(request.messages.only("sent_at", "sender", "sealed_for_visitor"))
     replies = [m for m in messages if m.sender == IntakeMessage.FROM_STAFF and m.sealed_for_visitor]
     opened = dict(zip([m.pk for m in replies],
                       codenames.open_replies(codename, [bytes(m.sealed_for_visitor) for m in replies])))
-    lines = []
+    lines = [VisitorLine(request.received_at, True)]  # the request itself
     for m in messages:
         if m.sender == IntakeMessage.FROM_VISITOR:
             lines.append(VisitorLine(m.sent_at, True))
@@ -199,7 +204,7 @@ def followup_submit(*, request_id, text: str) -> IntakeMessage:
     text = text.strip()
     if not text:
         raise ValidationError({"text": _("The message is empty.")})
-    request = HelpRequest.objects.filter(pk=request_id).first()
+    request = HelpRequest.objects.filter(pk=request_id).defer("sealed_request").first()
     if request is None:
         raise UnknownCodename()
     key = _org_key(request.organisation_id)
@@ -209,6 +214,9 @@ def followup_submit(*, request_id, text: str) -> IntakeMessage:
         message = IntakeMessage.objects.create(request=request, sender=IntakeMessage.FROM_VISITOR, sent_at=now,
                                                sealed_for_staff=sealed)
         HelpRequest.objects.filter(pk=request.pk).update(last_visitor_at=now, awaiting_staff=True)
+        if request.duplicate_of_id and not request.case_id:
+            # a duplicate of a request still in triage: the earlier request comes back to the top
+            HelpRequest.objects.filter(pk=request.duplicate_of_id).update(last_visitor_at=now, awaiting_staff=True)
         audit_record(actor=None, action="intake.followup", target=request, message=message.pk)
         if request.case_id and vault.is_unsealed():
             try:
@@ -221,22 +229,20 @@ def followup_submit(*, request_id, text: str) -> IntakeMessage:
 
 # --- the staff side -------------------------------------------------------------------------------
 
-def request_payload(help_request: HelpRequest) -> RequestPayload | None:
-    """The first request, opened (the caller has checked access and audited the read)."""
-    first = help_request.messages.filter(kind=IntakeMessage.KIND_REQUEST).first()
-    if first is None or first.sealed_for_staff is None:
+def request_payload(help_request: HelpRequest, key: IntakeKey | None = None) -> RequestPayload | None:
+    """The first request, opened (the caller has checked access and audited the read); None once
+    its words moved onto a case."""
+    if help_request.sealed_request is None:
         return None
-    return RequestPayload.from_bytes(open_for_staff(_org_key(help_request.organisation_id), first.sealed_for_staff))
+    key = key or _org_key(help_request.organisation_id)
+    return RequestPayload.from_bytes(open_for_staff(key, help_request.sealed_request))
 
 
 def message_text(key: IntakeKey, message: IntakeMessage) -> str:
     """The words of one message sealed for staff (empty once they have moved to the case)."""
     if message.sealed_for_staff is None:
         return ""
-    data = open_for_staff(key, message.sealed_for_staff)
-    if message.kind == IntakeMessage.KIND_REQUEST:
-        return RequestPayload.from_bytes(data).what
-    return json.loads(data)["text"]
+    return json.loads(open_for_staff(key, message.sealed_for_staff))["text"]
 
 
 @transaction.atomic
@@ -253,7 +259,12 @@ def help_request_seen(*, actor, help_request: HelpRequest) -> None:
 
 @transaction.atomic
 def help_request_reply(*, actor, help_request: HelpRequest, body: str) -> IntakeMessage:
-    """Reply through the help page: sealed to the visitor's codename key (and kept for colleagues)."""
+    """Reply through the help page: sealed to the visitor's codename key (and kept for colleagues).
+
+    The visitor sees the words only: no author, no case, no stage. Plain words may go before the
+    case is verified (the first answer from triage, the screening questions, agreeing a safe channel);
+    words naming a member of the organisation may not: they go through ``require_verified``.
+    """
     require(actor, "intake.reply", help_request)
     if help_request.case_id:
         require(actor, "case.note", help_request.case)
@@ -262,6 +273,7 @@ def help_request_reply(*, actor, help_request: HelpRequest, body: str) -> Intake
         raise ValidationError({"body": _("The reply is empty.")})
     if len(body) > 5000:
         raise ValidationError({"body": _("A reply can have at most 5000 characters.")})
+    _require_verified_to_name_staff(help_request, body)
     raw = _pad(json.dumps({"text": body}, ensure_ascii=False))
     message = IntakeMessage(request=help_request, sender=IntakeMessage.FROM_STAFF, sent_at=_now(), author=actor,
                             sealed_for_visitor=sealedbox.seal_to(bytes(help_request.reply_public_key), raw))
@@ -280,22 +292,111 @@ def help_request_reply(*, actor, help_request: HelpRequest, body: str) -> Intake
     return message
 
 
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def staff_named(organisation_id, body: str) -> list[str]:
+    """The organisation's members (past ones too) a reply names, by username or surname as whole
+    words. First names alone are not checked: too common to tell a colleague from the requester."""
+    words = " ".join(w.casefold().replace("ё", "е") for w in _WORD.findall(body))
+    padded = f" {words} "
+    named = []
+    members = get_user_model().objects.filter(membership__organisation_id=organisation_id).values_list(
+        "username", "first_name", "last_name")
+    for username, first, last in members:
+        terms = [username]
+        if len(last.strip()) >= 3:
+            terms.append(last)
+        for term in terms:
+            normal = " ".join(w.casefold().replace("ё", "е") for w in _WORD.findall(term))
+            if normal and f" {normal} " in padded:
+                named.append(" ".join(p for p in (first, last) if p) or username)
+                break
+    return sorted(set(named))
+
+
+def _require_verified_to_name_staff(help_request: HelpRequest, body: str) -> None:
+    """A staff name is sensitive (``cases.workflow.require_verified``): a reply may carry one only
+    on a thread whose case is verified. A request with no case is not verified."""
+    named = staff_named(help_request.organisation_id, body)
+    if not named:
+        return
+    try:
+        require_verified(help_request.case)
+    except NotVerified as exc:
+        raise ValidationError({"body": _("%(refusal)s This reply names a member of your organisation: %(names)s.")
+                               % {"refusal": str(exc), "names": ", ".join(named)}}) from None
+
+
 MARKS = (HelpRequest.SPAM, HelpRequest.DUPLICATE, HelpRequest.ENTRAPMENT, HelpRequest.OPEN)
 
 
 @transaction.atomic
-def help_request_mark(*, actor, help_request: HelpRequest, status: str) -> None:
-    """Spam, duplicate, entrapment suspected — or back to open. The visitor is never told."""
+def help_request_mark(*, actor, help_request: HelpRequest, status: str, duplicate_of_case=None,
+                      duplicate_of_request=None) -> None:
+    """Spam, duplicate, entrapment suspected — or back to open. The visitor is never told.
+
+    A duplicate names what it duplicates: a case the worker may see (``duplicate_of_case``), or an
+    earlier request (``duplicate_of_request``). With a case — chosen, or the earlier request's — the
+    thread joins that case as an opened request does: its words move onto the case timeline and
+    later follow-ups land there. An earlier request still in triage takes the duplicate along when a
+    case is opened from it.
+    """
     require(actor, "intake.triage", help_request)
     if status not in MARKS:
         raise ValidationError({"status": _("Unknown status.")})
-    if help_request.status == HelpRequest.CONVERTED:
+    help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
+    if help_request.status == HelpRequest.CONVERTED or help_request.case_id:
         raise ValidationError({"status": _("This request is already a case; change the case instead.")})
-    before = help_request.status
+    before, detail, fields = help_request.status, {}, ["status", "triaged_by", "triaged_at", "awaiting_staff",
+                                                        "duplicate_of"]
+    help_request.duplicate_of = None
+    if status == HelpRequest.DUPLICATE:
+        case, earlier = _duplicate_target(actor, help_request, duplicate_of_case, duplicate_of_request)
+        if case is not None:
+            _thread_to_case(actor=actor, help_request=help_request, case=case)
+            fields += ["case", "sealed_request"]
+            detail["case"] = str(case.pk)
+        else:
+            help_request.duplicate_of = earlier
+            detail["duplicate_of"] = str(earlier.pk)
     help_request.status, help_request.triaged_by, help_request.triaged_at = status, actor, timezone.now()
     help_request.awaiting_staff = False
-    help_request.save(update_fields=["status", "triaged_by", "triaged_at", "awaiting_staff"])
-    audit_record(actor=actor, action="intake.mark", target=help_request, before=before, after=status)
+    help_request.save(update_fields=fields)
+    audit_record(actor=actor, action="intake.mark", target=help_request, before=before, after=status, **detail)
+
+
+def _duplicate_target(actor, help_request: HelpRequest, case_id, request_id) -> tuple[Case | None, HelpRequest | None]:
+    """(the case the duplicate joins, or None and the earlier request, still without a case, it waits on)."""
+    if bool(case_id) == bool(request_id):
+        raise ValidationError({"duplicate_of": _("Choose the case or the earlier request it duplicates.")})
+    if case_id:
+        case = Case.objects.filter(case_scope(actor), organisation_id=help_request.organisation_id,
+                                   pk=case_id).first()
+        if case is None or not can(actor, "case.note", case):
+            raise ValidationError({"duplicate_of": _("Choose the case or the earlier request it duplicates.")})
+        return case, None
+    earlier = HelpRequest.objects.filter(intake_scope(actor), organisation_id=help_request.organisation_id,
+                                         pk=request_id, received_at__lt=help_request.received_at).first()
+    if earlier is None:
+        raise ValidationError({"duplicate_of": _("Choose the case or the earlier request it duplicates.")})
+    while earlier.case_id is None and earlier.duplicate_of_id is not None:  # each link is strictly earlier
+        earlier = HelpRequest.objects.get(pk=earlier.duplicate_of_id)
+    if earlier.case_id is not None:
+        return earlier.case, None
+    return None, earlier
+
+
+def duplicate_choices(actor, help_request: HelpRequest, *, cases: int = 200, requests: int = 50):
+    """What a request may be marked a duplicate of: (cases the worker may note on, newest activity
+    first; earlier requests of the organisation that are not spam, newest first)."""
+    case_rows = [c for c in Case.objects.filter(case_scope(actor), organisation_id=help_request.organisation_id)
+                 .order_by("-updated_at")[:cases]]
+    request_rows = list(HelpRequest.objects.filter(
+        intake_scope(actor), organisation_id=help_request.organisation_id,
+        received_at__lt=help_request.received_at).exclude(status=HelpRequest.SPAM).select_related("case")
+        .defer("sealed_request").order_by("-received_at")[:requests])
+    return case_rows, request_rows
 
 
 @dataclass
@@ -332,35 +433,49 @@ def conversion_defaults(payload: RequestPayload, labels: dict) -> ConversionData
 
 @transaction.atomic
 def help_request_convert(*, actor, help_request: HelpRequest, data: ConversionData) -> Case:
-    """Turn a request into a person and a case; the conversation moves onto the case timeline."""
+    """Turn a request into a person and a case; the conversation moves onto the case timeline, and
+    so do the requests marked duplicates of it."""
     require(actor, "intake.triage", help_request)
     help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
-    if help_request.status == HelpRequest.CONVERTED:
+    if help_request.status == HelpRequest.CONVERTED or help_request.case_id:
         raise ValidationError(_("This request is already a case."))
     person = person_create(actor=actor, organisation=help_request.organisation, data=data.person)
     case = case_open(actor=actor, person=person, summary=data.summary, risk_level=data.risk_level,
                      risk_reasons=data.risk_reasons, status="screening")
-    key = _org_key(help_request.organisation_id)
-    for message in help_request.messages.select_related("author"):
-        _move_to_case(actor=actor, key=key, case=case, message=message)
-    help_request.case, help_request.status = case, HelpRequest.CONVERTED
+    _thread_to_case(actor=actor, help_request=help_request, case=case)
+    help_request.status = HelpRequest.CONVERTED
     help_request.triaged_by, help_request.triaged_at, help_request.awaiting_staff = actor, timezone.now(), False
-    help_request.save(update_fields=["case", "status", "triaged_by", "triaged_at", "awaiting_staff"])
+    help_request.save(update_fields=["case", "sealed_request", "status", "triaged_by", "triaged_at", "awaiting_staff"])
     audit_record(actor=actor, action="intake.convert", target=help_request, case=str(case.pk),
                  person=str(person.pk))
     return case
 
 
+def _thread_to_case(*, actor, help_request: HelpRequest, case: Case) -> None:
+    """Link a thread to a case: its words move onto the case timeline under the case's key (the
+    copies sealed to the intake key are erased), and so do those of the requests marked duplicates
+    of it that wait for a case. The caller saves ``help_request`` (``case``, ``sealed_request``)."""
+    key = _org_key(help_request.organisation_id)
+    if help_request.sealed_request is not None:
+        text = _request_as_text(request_payload(help_request, key))
+        _note_on_case(actor=None, case=case, body=text, outgoing=False, audit_actor=actor)
+        help_request.sealed_request = None  # the words now live under the case's key
+    for message in help_request.messages.select_related("author"):
+        _move_to_case(actor=actor, key=key, case=case, message=message)
+    help_request.case = case
+    for duplicate in HelpRequest.objects.select_for_update().filter(duplicate_of=help_request, case__isnull=True):
+        _thread_to_case(actor=actor, help_request=duplicate, case=case)  # each one strictly later: it ends
+        duplicate.save(update_fields=["case", "sealed_request"])
+        audit_record(actor=actor, action="intake.link", target=duplicate, case=str(case.pk),
+                     duplicate_of=str(help_request.pk))
+
+
 def _move_to_case(*, actor, key: IntakeKey, case: Case, message: IntakeMessage) -> None:
     if message.case_note_id or message.sealed_for_staff is None:
         return
-    if message.kind == IntakeMessage.KIND_REQUEST:
-        text = _request_as_text(RequestPayload.from_bytes(open_for_staff(key, message.sealed_for_staff)))
-    else:
-        text = message_text(key, message)
     note = _note_on_case(actor=message.author if message.sender == IntakeMessage.FROM_STAFF else None,
-                         case=case, body=text, outgoing=message.sender == IntakeMessage.FROM_STAFF,
-                         audit_actor=actor)
+                         case=case, body=message_text(key, message),
+                         outgoing=message.sender == IntakeMessage.FROM_STAFF, audit_actor=actor)
     message.case_note, message.sealed_for_staff = note, None  # the words now live under the case's key
     message.save(update_fields=["case_note", "sealed_for_staff"])
 

@@ -84,3 +84,24 @@ def test_the_chain_still_verifies_while_sealed_without_macs(chain):
     vault.seal()
     report = audit_verify()
     assert report.ok and report.macs_checked == 0
+
+
+def test_a_large_batch_is_split_under_the_databases_parameter_limit_and_still_one_chain(chain):
+    written = audit_record_many([dict(actor=None, action="test.bulk", organisation=chain[0].organisation_id, n=i)
+                                 for i in range(4000)])  # 44 000 parameters: more than one statement
+    assert [e.id for e in written] == list(range(chain[-1].id + 1, chain[-1].id + 4001))
+    assert AuditEvent.objects.count() == len(chain) + 4000
+    assert audit_verify().ok
+
+
+def test_work_that_fails_after_its_event_takes_the_event_with_it(chain):
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError):
+        with transaction.atomic():
+            audit_record(actor=None, action="test.doomed", organisation=chain[0].organisation_id)
+            raise RuntimeError("the service failed after auditing")
+    assert not AuditEvent.objects.filter(action="test.doomed").exists()
+    after = audit_record(actor=None, action="test.after", organisation=chain[0].organisation_id)
+    assert after.id == chain[-1].id + 1 and after.prev_hash == chain[-1].entry_hash
+    assert audit_verify().ok

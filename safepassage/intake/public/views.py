@@ -9,7 +9,8 @@ thread carries its own secret (the codename, or a signed short-lived token shown
 from __future__ import annotations
 
 from django.core import signing
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -37,8 +38,10 @@ def _language(request) -> str:
 
 
 def _page(request, template: str, context: dict, *, status: int = 200):
+    """A public page. Rendered without the request on purpose: the staff context processors (the
+    user, their membership, the navigation) have nothing to give a visitor, and cost more than the page."""
     lang = context["lang"]
-    response = render(request, template, {**context, "languages": LANGUAGES}, status=status)
+    response = HttpResponse(render_to_string(template, {**context, "languages": LANGUAGES}), status=status)
     response["Content-Language"] = lang
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"  # these pages post nothing that needs an Origin check

@@ -1,4 +1,6 @@
 """The triage inbox for intake workers: read (audited), reply, mark, turn into a person and a case."""
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -28,6 +30,13 @@ def _case_url(case):
         return None
 
 
+def _uuid(value):
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return uuid.UUID(int=0)  # matches nothing: the service answers "choose the case or the earlier request"
+
+
 @login_required
 def inbox_view(request):
     require(request.user, "intake.triage")
@@ -51,13 +60,18 @@ def _detail(request, help_request, *, reply_form=None, convert_form=None, status
             "person_notes": defaults.person.notes, "summary": defaults.summary,
             "risk_level": defaults.risk_level, "risk_reasons": defaults.risk_reasons})
     case = help_request.case
+    dup_cases, dup_requests = ([], [])
+    if help_request.status != help_request.CONVERTED and not case:
+        dup_cases, dup_requests = services.duplicate_choices(request.user, help_request)
     return render(request, "intake/staff/detail.html", {
-        "req": help_request, "payload": payload, "thread": selectors.staff_thread(help_request),
+        "req": help_request, "payload": payload, "thread": selectors.staff_thread(help_request, payload),
+        "duplicate_of": help_request.duplicate_of, "duplicates": list(help_request.duplicates.defer(
+            "sealed_request").order_by("received_at")),
+        "dup_cases": dup_cases, "dup_requests": dup_requests,
         "labels": choices.labels(), "reply_form": reply_form or ReplyForm(), "convert_form": convert_form,
         "case": case, "case_url": _case_url(case) if case else None,
         "may_reply": not case or can(request.user, "case.note", case),
-        "marks": [(services.HelpRequest.SPAM, _("Spam")), (services.HelpRequest.DUPLICATE, _("Duplicate")),
-                  (services.HelpRequest.ENTRAPMENT, _("Entrapment suspected")),
+        "marks": [(services.HelpRequest.SPAM, _("Spam")), (services.HelpRequest.ENTRAPMENT, _("Entrapment suspected")),
                   (services.HelpRequest.OPEN, _("Back to triage"))],
     }, status=status)
 
@@ -89,8 +103,11 @@ def reply_view(request, request_id):
 @require_POST
 def mark_view(request, request_id):
     help_request = selectors.help_request_for(request.user, request_id, action="intake.triage")
+    kind, _sep, target = request.POST.get("duplicate_of", "").partition(":")
     try:
-        services.help_request_mark(actor=request.user, help_request=help_request, status=request.POST.get("status", ""))
+        services.help_request_mark(actor=request.user, help_request=help_request, status=request.POST.get("status", ""),
+                                   duplicate_of_case=_uuid(target) if kind == "case" else None,
+                                   duplicate_of_request=_uuid(target) if kind == "request" else None)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("intake:detail", request_id=help_request.pk)

@@ -69,7 +69,7 @@ def test_a_reply_reaches_the_visitor_and_colleagues_but_not_the_disk(client_as, 
     assert "Напишите нам в Signal" in html
 
 
-@pytest.mark.parametrize("status", ["spam", "duplicate", "entrapment_suspected"])
+@pytest.mark.parametrize("status", ["spam", "entrapment_suspected"])
 def test_marking_a_request_takes_it_out_of_triage_without_telling_the_visitor(
         client_as, intake_worker, intake_key, visitor, status):
     codename = codename_from(visitor.post("/help/", FORM))
