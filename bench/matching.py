@@ -31,10 +31,13 @@ Ground truth: two records match when they come from the same entity.
 THE CONTESTANTS, on the same records in the same run:
 1. ours: ``safepassage.matching.keys``, ``candidates`` and ``scoring``, exactly the platform's code, run
    in process on the plaintext. The blind index is stood in for by the same HMAC-SHA256 construction
-   under a random key (``vault.blind_index``); the MatchKey table and its holder counts by dicts,
-   read through ``candidates.lookup`` as the platform reads them. Records arrive one by one, as in the
-   platform: each looks up its candidates among the earlier ones (at most 25 are "decrypted" and
-   scored), then its keys are stored. A pair is predicted when the score is at least 0.5.
+   under a random key (``vault.blind_indexes``: the keyed state set up once per record and copied for
+   each of its keys); the MatchKey table and its holder counts by dicts, read through
+   ``candidates.lookup`` as the platform reads them. Records arrive one by one, as in the platform:
+   each hashes its keys (each key once: the stored keys are among the looked-up ones, as in
+   ``services.match_keys_refresh``), looks up its candidates among the earlier ones (at most 12 are
+   "decrypted" and scored, from the scoring profile each record gets when it arrives, as its name
+   words did before), then its keys are stored. A pair is predicted when the score is at least 0.5.
 2. Splink (DuckDB backend), a standard configuration: names romanised and folded with the same
    ``core.names`` functions (without that, no Cyrillic record could ever meet a Latin one), first
    word as forename, last as surname, middle as patronymic; metaphone codes for blocking; blocking on
@@ -79,10 +82,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from safepassage.core.names import fold_latin, phone_digits, romanise  # noqa: E402
 from safepassage.matching.keys import (  # noqa: E402
-    KIND_PAIR, MatchInput, birth_date, lookup_keys, stored_keys, tokens,
+    KIND_PAIR, MatchInput, birth_date, lookup_keys, record_keys, stored_keys,
 )
 from safepassage.matching.candidates import lookup, select_candidates  # noqa: E402
-from safepassage.matching.scoring import SUGGEST_AT, score_tokens  # noqa: E402
+from safepassage.matching.scoring import SUGGEST_AT, profile, score_profiles  # noqa: E402
 
 CANDIDATE_LIMIT = 12  # as safepassage.matching.selectors.CANDIDATE_LIMIT
 
@@ -370,12 +373,23 @@ class Blind:
     def digest(self, kind: str, value: str) -> str:
         return hmac.digest(self.key, f"match.{kind}\0{value}".encode(), hashlib.sha256).hex()[:32]
 
+    def digests(self, keys) -> dict:
+        """{(kind, value): digest} of a record's keys, as ``selectors.key_digests`` makes them through
+        ``vault.blind_indexes``: the keyed state set up once per call and copied for each key."""
+        keyed = hmac.new(self.key, digestmod=hashlib.sha256)
+        out = {}
+        for kind, value in keys:
+            one = keyed.copy()
+            one.update(f"match.{kind}\0{value}".encode())
+            out[kind, value] = one.digest().hex()[:32]
+        return out
+
 
 def run_ours(records: list[Rec]) -> tuple[set, dict]:
     blind = Blind()
     index: dict[str, list[int]] = defaultdict(list)
     keys_of: dict[int, set[str]] = {}
-    toks = {}
+    profiles = {}  # what scoring reads of each record, made once when it arrives (as its tokens were)
     predicted = set()
     scored = 0
 
@@ -390,26 +404,27 @@ def run_ours(records: list[Rec]) -> tuple[set, dict]:
 
     for rec in records:
         data = rec.data
-        toks[rec.rid] = tokens(data)
-        wanted = {blind.digest(kind, value): kind for kind, value in lookup_keys(data)}
+        mine = profiles[rec.rid] = profile(data)
+        looked_up, stored = record_keys(data)
+        digest_of = blind.digests(looked_up)  # the stored keys are among these: each is hashed once
+        wanted = {digest: key[0] for key, digest in digest_of.items()}
         found = lookup(wanted, count=count, rows_of_digests=rows_of_digests, rows_of_people=rows_of_people,
                        limit=CANDIDATE_LIMIT)
         for candidate in found:
             other = candidate.person_id
             scored += 1
-            result = score_tokens(data, records[other].data, toks[rec.rid], toks[other],
-                                  candidate.name_frequency, at_least=SUGGEST_AT)
+            result = score_profiles(mine, profiles[other], candidate.name_frequency, at_least=SUGGEST_AT)
             if result is not None and result.value >= SUGGEST_AT:
                 predicted.add((min(rec.rid, other), max(rec.rid, other)))
-        keys_of[rec.rid] = {blind.digest(kind, value) for kind, value in stored_keys(data)}
-        for digest in keys_of[rec.rid]:
+        keys_of[rec.rid] = own = {digest_of[key] for key in stored}
+        for digest in own:
             index[digest].append(rec.rid)
     return predicted, {"scored_per_record": scored / max(len(records), 1)}
 
 
 def run_naive(records: list[Rec]) -> set:
     """Every pair scored; the name frequency from the whole sample's pair keys, as the platform counts it."""
-    toks = [tokens(r.data) for r in records]
+    profiles = [profile(r.data) for r in records]
     pair_keys = [{v for k, v in stored_keys(r.data) if k == KIND_PAIR} for r in records]
     holders: dict[str, int] = defaultdict(int)
     for keys in pair_keys:
@@ -419,7 +434,7 @@ def run_naive(records: list[Rec]) -> set:
     for i, j in combinations(range(len(records)), 2):
         shared = pair_keys[i] & pair_keys[j]
         frequency = max(min(holders[k] for k in shared) - 1, 1) if shared else 1  # others than i
-        result = score_tokens(records[i].data, records[j].data, toks[i], toks[j], frequency, at_least=SUGGEST_AT)
+        result = score_profiles(profiles[i], profiles[j], frequency, at_least=SUGGEST_AT)
         if result is not None and result.value >= SUGGEST_AT:
             predicted.add((records[i].rid, records[j].rid))
     return predicted
@@ -553,7 +568,7 @@ def _timed_lookups(store: Store, queries, blind: Blind, *, full: bool) -> tuple[
     times, found = [], []
     for data in queries:
         t = time.perf_counter()
-        wanted = {blind.digest(kind, value): kind for kind, value in lookup_keys(data)}
+        wanted = {digest: kind for (kind, _value), digest in blind.digests(lookup_keys(data)).items()}
         result = (store.candidates_full(wanted) if full else store.candidates(wanted)) if wanted else []
         times.append((time.perf_counter() - t) * 1000)
         found.append(result)
@@ -567,7 +582,7 @@ def _percentiles(times: list[float]) -> dict:
 
 def _measure(store: Store, queries, blind: Blind, compare: bool) -> dict:
     for data in queries[:50]:  # warm the cache as a running server would be
-        wanted = {blind.digest(kind, value): kind for kind, value in lookup_keys(data)}
+        wanted = {digest: kind for (kind, _value), digest in blind.digests(lookup_keys(data)).items()}
         if wanted:
             store.candidates(wanted)
     times, found = _timed_lookups(store, queries, blind, full=False)

@@ -32,20 +32,16 @@ _LATIN_FOLDS = [
 ]
 
 _TOKEN_SPLIT = re.compile(r"[^\w]+", re.UNICODE)
+_ROMAN = str.maketrans(_CYRILLIC)
+_NOT_DIGITS = re.compile(r"[^0-9]+")
 
 
 def romanise(text: str) -> str:
     """Lower-case Latin letters for any script; Cyrillic by our table, the rest by Unidecode."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    out = []
-    for ch in text:
-        if ch in _CYRILLIC:
-            out.append(_CYRILLIC[ch])
-        elif ch.isascii():
-            out.append(ch)
-        else:
-            out.append(unidecode(ch).lower())
-    return "".join(out)
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_ROMAN)  # the table gives only ASCII
+    if text.isascii():
+        return text
+    return "".join(ch if ch.isascii() else unidecode(ch).lower() for ch in text)
 
 
 def fold_latin(token: str) -> str:
@@ -78,5 +74,8 @@ def name_tokens(*names: str) -> set[str]:
 
 def phone_digits(phone: str) -> str:
     """The last ten digits: "+7 928 123-45-67", "8 (928) 1234567" and "9281234567" meet."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
+    if phone.isascii():
+        digits = _NOT_DIGITS.sub("", phone)
+    else:  # other scripts' digits count too
+        digits = "".join(ch for ch in phone if ch.isdigit())
     return digits[-10:] if len(digits) >= 6 else ""

@@ -219,36 +219,52 @@ def _phone_set(phones: tuple[str, ...]) -> frozenset[str]:
     return frozenset(d for d in (phone_digits(p) for p in phones) if len(d) >= 7)
 
 
-def _name_keys(toks: list[Token], years: list[int]) -> set[tuple[str, str]]:
-    keys: set[tuple[str, str]] = set()
+def _name_parts(toks: tuple[Token, ...]) -> tuple[set[tuple[str, str]], set[str]]:
+    """The name-pair keys of a record's name words, and the codes its name-year keys are made of."""
+    pairs: set[tuple[str, str]] = set()
     for a, b in combinations(toks, 2):
         kind = KIND_PATRONYMIC_PAIR if a.patronymic or b.patronymic else KIND_PAIR
         for ca in a.codes:
             for cb in b.codes:
                 if ca != cb:
-                    keys.add((kind, " ".join(sorted((ca, cb)))))
-    for token in toks:
-        for code in token.codes:
-            for year in years:
-                keys.add((KIND_NAME_YEAR, f"{code} {year}"))
-    return keys
+                    pairs.add((kind, f"{ca} {cb}" if ca < cb else f"{cb} {ca}"))
+    return pairs, {code for token in toks for code in token.codes}
+
+
+def _keys(record: MatchInput, years: tuple[int, ...], more_years: tuple[int, ...] = ()):
+    """The keys of `record` with name-year keys for `years`, and (when `more_years`) a second set that
+    adds those years' keys too."""
+    keys, codes = _name_parts(_tokens((record.full_name, *record.other_names)))
+    keys.update([(KIND_NAME_YEAR, f"{code} {year}") for year in years for code in codes])
+    keys.update([(KIND_PHONE, digits) for digits in phone_set(record)])
+    if not more_years:
+        return keys, keys
+    wider = set(keys)
+    wider.update([(KIND_NAME_YEAR, f"{code} {year}") for year in more_years for code in codes])
+    return keys, wider
 
 
 def stored_keys(record: MatchInput) -> set[tuple[str, str]]:
     """(kind, normalised value) pairs to store for a record (as blind indexes, never as they are)."""
     born = birth_date(record.date_of_birth)
-    keys = _name_keys(tokens(record), [born[0]] if born else [])
-    keys |= {(KIND_PHONE, digits) for digits in phone_set(record)}
-    return keys
+    return _keys(record, (born[0],) if born else ())[0]
 
 
 def lookup_keys(record: MatchInput) -> set[tuple[str, str]]:
     """The keys to look up for a record: its stored keys, with the birth years either side too."""
     born = birth_date(record.date_of_birth)
-    years = [born[0] - 1, born[0], born[0] + 1] if born else []
-    keys = _name_keys(tokens(record), years)
-    keys |= {(KIND_PHONE, digits) for digits in phone_set(record)}
-    return keys
+    return _keys(record, (born[0] - 1, born[0], born[0] + 1) if born else ())[0]
+
+
+def record_keys(record: MatchInput) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(``lookup_keys``, ``stored_keys``) at once. The stored keys are among the looked-up ones (the
+    lookup adds only the birth years either side), so a writer hashes each key once, not twice."""
+    born = birth_date(record.date_of_birth)
+    if not born:
+        keys = _keys(record, ())[0]
+        return keys, set(keys)
+    stored, looked_up = _keys(record, (born[0],), (born[0] - 1, born[0] + 1))
+    return looked_up, stored
 
 
 # How much one shared key says, for ranking candidates before anything is decrypted.

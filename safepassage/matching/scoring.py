@@ -17,12 +17,12 @@ Pure functions: the benchmark and the service run the same code.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz.distance import JaroWinkler
 
-from .keys import KIND_PAIR, KIND_PATRONYMIC_PAIR, MatchInput, Token, birth_date, phone_set, tokens
+from .keys import KIND_PAIR, KIND_PATRONYMIC_PAIR, MatchInput, Token, birth_date, phone_set, skeleton, tokens
 
 SUGGEST_AT = 0.5  # a pair scoring at least this goes to the review queue
 
@@ -43,8 +43,7 @@ PHONE_DIFFERS = "phone_differs"
 _PRIOR = -3.0  # candidates already share a key; still, most of them are other people
 
 
-@dataclass(frozen=True)
-class Score:
+class Score(NamedTuple):
     value: float
     reasons: tuple[str, ...]
     weight: float = 0.0
@@ -56,25 +55,37 @@ class Score:
 
 def token_similarity(a: Token, b: Token) -> float:
     """1.0 for the same word; high for one name in another spelling or a nickname; else Jaro-Winkler."""
-    if a.folded == b.folded:
-        return 1.0
-    similarity = _jaro_winkler(a.folded, b.folded)
-    if a.skeleton == b.skeleton:
-        return max(similarity, 0.97)
-    if a.codes & b.codes:
-        return max(similarity, 0.93)
+    similarity = _spelling_similarity(a.folded, b.folded)
+    if similarity < 0.93 and not a.codes.isdisjoint(b.codes):
+        return 0.93
     return similarity
 
 
 @lru_cache(maxsize=262144)
-def _jaro_winkler(a: str, b: str) -> float:
-    return JaroWinkler.similarity(a, b)
+def _spelling_similarity(a: str, b: str) -> float:
+    """Of two folded words: 1.0 when equal, at least 0.97 with one skeleton, else Jaro-Winkler."""
+    if a == b:
+        return 1.0
+    similarity = JaroWinkler.similarity(a, b)
+    if skeleton(a) == skeleton(b):
+        return max(similarity, 0.97)
+    return similarity
 
 
-def _best_pairs(left: list[Token], right: list[Token]) -> list[float]:
+def _best_pairs(left: tuple[Token, ...], right: tuple[Token, ...]) -> list[float]:
     """Greedy one-to-one pairing of words by similarity (names have few words: this is exact enough)."""
-    scored = sorted(((token_similarity(a, b), i, j) for i, a in enumerate(left) for j, b in enumerate(right)),
-                    reverse=True)
+    scored = []
+    for i, a in enumerate(left):
+        folded, codes = a.folded, a.codes
+        for j, b in enumerate(right):
+            similarity = _spelling_similarity(folded, b.folded)
+            if similarity < 0.93 and not codes.isdisjoint(b.codes):
+                similarity = 0.93
+            scored.append((similarity, i, j))
+    pairs = min(len(left), len(right))
+    if pairs == 1:  # the greedy pairing's first pick is its only one
+        return [max(scored)[0]]
+    scored.sort(reverse=True)
     used_left, used_right, sims = set(), set(), []
     for similarity, i, j in scored:
         if i in used_left or j in used_right:
@@ -82,17 +93,33 @@ def _best_pairs(left: list[Token], right: list[Token]) -> list[float]:
         used_left.add(i)
         used_right.add(j)
         sims.append(similarity)
+        if len(sims) == pairs:
+            break
     return sims
 
 
-def _names(ta: list[Token], tb: list[Token], frequency: int) -> tuple[float, str | None]:
-    names_a = [t for t in ta if not t.patronymic]
-    names_b = [t for t in tb if not t.patronymic]
+def _two_pairs(left: tuple[Token, Token], right: tuple[Token, Token]) -> list[float]:
+    """``_best_pairs`` of two words against two (most comparisons): one of the two pairings."""
+    (a0, a1), (b0, b1) = left, right
+    s00, s01 = token_similarity(a0, b0), token_similarity(a0, b1)
+    s10, s11 = token_similarity(a1, b0), token_similarity(a1, b1)
+    top = max(s00, s01, s10, s11)
+    # the greedy pairing takes the most similar pair first, a tie going to the later words
+    if s11 == top or (s10 != top and s01 != top):
+        return [s00, s11]
+    return [s01, s10]
+
+
+def _names(names_a: tuple[Token, ...], names_b: tuple[Token, ...], frequency: int) -> tuple[float, str | None]:
     if not names_a or not names_b:
         return 0.0, None
-    sims = _best_pairs(names_a, names_b)
-    strong = sum(s >= 0.92 for s in sims)
-    close = sum(s >= 0.85 for s in sims)
+    sims = _two_pairs(names_a, names_b) if len(names_a) == 2 == len(names_b) else _best_pairs(names_a, names_b)
+    strong = close = 0
+    for similarity in sims:
+        if similarity >= 0.85:
+            close += 1
+            if similarity >= 0.92:
+                strong += 1
     if len(sims) == 1:
         return (3.0, NAME_PARTIAL) if strong else (-4.0, NAME_DIFFERS)
     # alone, a whole name held by no one else is about even odds: namesakes are common here
@@ -106,9 +133,13 @@ def _names(ta: list[Token], tb: list[Token], frequency: int) -> tuple[float, str
     return -6.0, NAME_DIFFERS
 
 
-def _patronymics(ta: list[Token], tb: list[Token]) -> tuple[float, str | None]:
-    pa = [t for t in ta if t.patronymic]
-    pb = [t for t in tb if t.patronymic]
+def _best_names(names_a: tuple, names_b: tuple, patronymics: bool, frequency: int) -> float:
+    """The most `_names` and `_patronymics` can add for these words, without comparing any."""
+    best = (max(3.0, 3.2 - math.log(frequency)) if frequency > 1 else 3.2) if names_a and names_b else 0.0
+    return best + 2.5 if patronymics else best
+
+
+def _patronymics(pa: tuple[Token, ...], pb: tuple[Token, ...]) -> tuple[float, str | None]:
     if not pa or not pb:
         return 0.0, None
     if max(token_similarity(a, b) for a in pa for b in pb) >= 0.9:
@@ -116,8 +147,8 @@ def _patronymics(ta: list[Token], tb: list[Token]) -> tuple[float, str | None]:
     return -4.0, PATRONYMIC_DIFFERS
 
 
-def _dates(a: str, b: str) -> tuple[float, str | None]:
-    da, db = birth_date(a), birth_date(b)
+def _born(da, db) -> tuple[float, str | None]:
+    """Dates of birth as ``keys.birth_date`` reads them."""
     if not da or not db:
         return 0.0, None
     (ya, ma, dd_a), (yb, mb, dd_b) = da, db
@@ -137,11 +168,10 @@ def _dates(a: str, b: str) -> tuple[float, str | None]:
     return (5.0, DOB_SAME) if dd_a == dd_b else (-2.0, DOB_DIFFERS)
 
 
-def _phones(a: MatchInput, b: MatchInput) -> tuple[float, str | None]:
-    pa, pb = phone_set(a), phone_set(b)
+def _phones(pa: frozenset[str], pb: frozenset[str]) -> tuple[float, str | None]:
     if not pa or not pb:
         return 0.0, None
-    return (6.0, PHONE_SAME) if pa & pb else (-1.5, PHONE_DIFFERS)
+    return (-1.5, PHONE_DIFFERS) if pa.isdisjoint(pb) else (6.0, PHONE_SAME)
 
 
 _BEST_NAMES = 3.2 + 2.5  # the most that names and a patronymic can add
@@ -151,6 +181,7 @@ def _logit(p: float) -> float:
     return math.log(p / (1.0 - p))
 
 
+_SUGGEST_LOGIT = _logit(SUGGEST_AT)
 _NAME_PAIRS = frozenset({KIND_PAIR, KIND_PATRONYMIC_PAIR})
 
 
@@ -168,21 +199,53 @@ def may_be_suggested(kinds: set, name_frequency: int) -> bool:
     return True
 
 
+class Profile(NamedTuple):
+    """What scoring reads of one record, made once (``profile``): name words apart from patronymics,
+    the date of birth as ``keys.birth_date`` reads it, the phones' digits (``keys.phone_set``)."""
+
+    names: tuple[Token, ...]
+    patronymics: tuple[Token, ...]
+    born: tuple[int, int | None, int | None] | None
+    phones: frozenset[str]
+
+
+def profile(record, toks=None) -> Profile:
+    """`record`'s ``Profile`` (`toks`: its ``keys.tokens``, when already made)."""
+    record = MatchInput.of(record)
+    names, patronymics = [], []
+    for token in (tokens(record) if toks is None else toks):
+        (patronymics if token.patronymic else names).append(token)
+    return Profile(tuple(names), tuple(patronymics), birth_date(record.date_of_birth), phone_set(record))
+
+
+# A pair is left unscored only when its best weight is below the threshold by more than the score's
+# rounding (4 decimals): a score that would round up to `at_least` is never cut short.
+_ROUNDING = 1e-3
+
+
+def score_profiles(a: Profile, b: Profile, name_frequency: int = 1, *,
+                   at_least: float | None = None) -> Score | None:
+    """``score`` of two records' ``profile``. With `at_least`, None as soon as the dates, the phones and
+    the most the names could add rule that value out (most candidates end there, before any two words
+    are compared)."""
+    dob, dob_code = _born(a.born, b.born)
+    phone, phone_code = _phones(a.phones, b.phones)
+    weight = _PRIOR + dob + phone
+    if at_least is not None:
+        best = _best_names(a.names, b.names, bool(a.patronymics and b.patronymics), name_frequency)
+        if weight + best < (_SUGGEST_LOGIT if at_least == SUGGEST_AT else _logit(at_least)) - _ROUNDING:
+            return None
+    names, names_code = _names(a.names, b.names, name_frequency)
+    patronymic, patronymic_code = _patronymics(a.patronymics, b.patronymics)
+    weight += names + patronymic
+    reasons = tuple(filter(None, (names_code, patronymic_code, dob_code, phone_code)))
+    return Score(round(1.0 / (1.0 + math.exp(-weight)), 4), reasons, weight)
+
+
 def score_tokens(a: MatchInput, b: MatchInput, ta: list[Token], tb: list[Token], name_frequency: int = 1,
                  *, at_least: float | None = None) -> Score | None:
-    """``score`` with the records' tokens already made. With `at_least`, None as soon as the dates
-    and phones alone rule that value out (most candidates end there, before names are compared)."""
-    dob, dob_code = _dates(a.date_of_birth, b.date_of_birth)
-    phone, phone_code = _phones(a, b)
-    weight = _PRIOR + dob + phone
-    if at_least is not None and weight + _BEST_NAMES < _logit(at_least):
-        return None
-    names, names_code = _names(ta, tb, name_frequency)
-    patronymic, patronymic_code = _patronymics(ta, tb)
-    weight += names + patronymic
-    reasons = tuple(code for code in (names_code, patronymic_code, dob_code, phone_code) if code)
-    value = 1.0 / (1.0 + math.exp(-weight))
-    return Score(value=round(value, 4), reasons=reasons, weight=weight)
+    """``score`` with the records' tokens already made (see ``score_profiles`` for `at_least`)."""
+    return score_profiles(profile(a, ta), profile(b, tb), name_frequency, at_least=at_least)
 
 
 def score(a, b, *, name_frequency: int = 1) -> Score:
@@ -190,10 +253,10 @@ def score(a, b, *, name_frequency: int = 1) -> Score:
 
     `name_frequency`: how many people hold the name-pair key the two share (1 when unknown).
     """
-    a, b = MatchInput.of(a), MatchInput.of(b)
-    return score_tokens(a, b, tokens(a), tokens(b), name_frequency)
+    return score_profiles(profile(a), profile(b), name_frequency)
 
 
-def likely(a: MatchInput, b: MatchInput, *, name_frequency: int = 1) -> Score | None:
-    """The score when the pair may be suggested; None when dates and phones already rule it out."""
-    return score_tokens(a, b, tokens(a), tokens(b), name_frequency, at_least=SUGGEST_AT)
+def likely(a, b, *, name_frequency: int = 1) -> Score | None:
+    """The score when the pair may be suggested; None when the dates, the phones and the most the names
+    could add already rule it out."""
+    return score_profiles(profile(a), profile(b), name_frequency, at_least=SUGGEST_AT)

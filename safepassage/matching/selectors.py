@@ -40,12 +40,25 @@ def _organisation_id(subject, organisation):
     return getattr(subject, "organisation_id", None)
 
 
-def candidates_for(subject, *, organisation=None, exclude=(), limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
+def key_digests(keys) -> dict[tuple[str, str], str]:
+    """{(kind, value): digest}: ``key_digest`` of many keys at once (the blind-index key set up once)."""
+    keys = list(keys)
+    return dict(zip(keys, vault.blind_indexes([(f"match.{kind}", value) for kind, value in keys])))
+
+
+def lookup_digests(record: MatchInput) -> dict[str, str]:
+    """{digest: kind} of the keys looked up for `record` (``keys.lookup_keys`` as blind indexes)."""
+    return {digest: kind for (kind, _value), digest in key_digests(lookup_keys(record)).items()}
+
+
+def candidates_for(subject, *, organisation=None, exclude=(), limit: int = CANDIDATE_LIMIT,
+                   digests: dict | None = None) -> list[Candidate]:
     """People of the organisation sharing a candidate key with `subject`, most keys first.
 
     `subject` is a Person (its own organisation; itself excluded) or any plain object with some of
     ``full_name``, ``other_names``, ``date_of_birth``, ``phones`` (a help request), with
     `organisation` given. Nothing is decrypted here but the subject itself, when it is a Person.
+    `digests`: the subject's ``lookup_digests``, when the caller has already made them.
     """
     org_id = _organisation_id(subject, organisation)
     if org_id is None:
@@ -53,7 +66,7 @@ def candidates_for(subject, *, organisation=None, exclude=(), limit: int = CANDI
     excluded = {uuid.UUID(str(pk)) for pk in exclude}
     if isinstance(subject, Person):
         excluded.add(subject.pk)
-    wanted = {key_digest(kind, value): kind for kind, value in lookup_keys(MatchInput.of(subject))}
+    wanted = digests if digests is not None else lookup_digests(MatchInput.of(subject))
     if not wanted:
         return []
     # Queries by person go through the person index alone (ids found within the organisation), so
@@ -86,22 +99,24 @@ def score(a, b, *, name_frequency: int = 1) -> scoring.Score:
     return scoring.score(MatchInput.of(a), MatchInput.of(b), name_frequency=name_frequency)
 
 
-def find_matches(subject, *, organisation=None, exclude=(), actor=None, target=None) -> list[Match]:
+def find_matches(subject, *, organisation=None, exclude=(), actor=None, target=None,
+                 digests: dict | None = None) -> list[Match]:
     """Candidates of `subject` decrypted and scored; those likely to be the same person, best first.
 
     The decryption of the candidates is audited as ``match.compare`` (`actor` is None when the
-    platform itself compares, as when a record is written).
+    platform itself compares, as when a record is written). `digests`: as for ``candidates_for``.
     """
-    candidates = candidates_for(subject, organisation=organisation, exclude=exclude)
+    candidates = candidates_for(subject, organisation=organisation, exclude=exclude, digests=digests)
     if not candidates:
         return []
     people = list(Person.objects.filter(pk__in=[c.person_id for c in candidates]))
     vault.preload_data_keys([p.data_key_id for p in people])
-    record = MatchInput.of(subject)
+    mine = scoring.profile(MatchInput.of(subject))
     frequency = {c.person_id: c.name_frequency for c in candidates}
     matches = []
     for person in people:
-        result = scoring.likely(record, MatchInput.of(person), name_frequency=frequency[person.pk])
+        result = scoring.score_profiles(mine, scoring.profile(person), frequency[person.pk],
+                                        at_least=scoring.SUGGEST_AT)
         if result is not None:
             matches.append(Match(person, result))
     if target is None and isinstance(subject, Person):

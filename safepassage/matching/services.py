@@ -21,9 +21,9 @@ from safepassage.people.models import Person, PersonIndex
 from safepassage.people.services import PersonData, person_data, person_update
 from safepassage.policy.rules import require
 
-from .keys import MatchInput, birth_date, stored_keys
+from .keys import MatchInput, birth_date, record_keys
 from .models import MatchKey, MatchKeyCount, MatchSuggestion, MergeRecord
-from .selectors import active_merge_of, find_matches, key_digest
+from .selectors import active_merge_of, find_matches, key_digests
 
 
 class MergeNotAllowed(Exception):
@@ -106,7 +106,9 @@ def match_keys_refresh(*, person: Person, data=None) -> list[MatchSuggestion]:
         _keys_drop([person.pk])
         return []
     record = MatchInput.of(data if data is not None else person)
-    wanted = {(kind, key_digest(kind, value)) for kind, value in stored_keys(record)}
+    looked_up, to_store = record_keys(record)
+    digest_of = key_digests(looked_up)  # the stored keys are among these: each key is hashed once
+    wanted = {(kind, digest_of[kind, value]) for kind, value in to_store}
     stored = MatchKey.objects.filter(person=person)
     have = {(kind, digest): pk for pk, kind, digest in stored.values_list("pk", "kind", "digest")}
     gone = [pk for key, pk in have.items() if key not in wanted]
@@ -115,7 +117,8 @@ def match_keys_refresh(*, person: Person, data=None) -> list[MatchSuggestion]:
         _counts_change([(person.organisation_id, digest) for (kind, digest), pk in have.items() if pk in gone], -1)
     _keys_store([MatchKey(organisation_id=person.organisation_id, person=person, kind=kind, digest=digest)
                  for kind, digest in sorted(wanted - set(have))])
-    matches = find_matches(record, organisation=person.organisation_id, exclude={person.pk}, target=person)
+    matches = find_matches(record, organisation=person.organisation_id, exclude={person.pk}, target=person,
+                           digests={digest: kind for (kind, _value), digest in digest_of.items()})
     existing = {(s.person_a_id, s.person_b_id): s
                 for s in MatchSuggestion.objects.filter(Q(person_a=person) | Q(person_b=person))}
     kept = []

@@ -386,6 +386,13 @@ def blind_index(purpose: str, normalised: str) -> str:
     return crypto.mac(key, purpose.encode() + b"\0" + normalised.encode()).hex()[:32]
 
 
+def blind_indexes(items) -> list[str]:
+    """``blind_index`` of each (purpose, normalised value) in `items`, in order, the key fetched once."""
+    key = system_key("blind-index")
+    return [digest.hex()[:32] for digest in
+            crypto.macs(key, [purpose.encode() + b"\0" + normalised.encode() for purpose, normalised in items])]
+
+
 def mac(purpose: str, data: bytes) -> bytes:
     """A MAC under the named system key (audit chain, backups); raises VaultSealed when sealed."""
     return crypto.mac(system_key(purpose), data)

@@ -130,3 +130,53 @@ def test_likely_gives_up_early_only_on_pairs_that_cannot_be_suggested():
     assert likely(a, b) is None and not score(a, b).suggested
     assert likely(a, MatchInput(full_name="Ibragimov Magomed")).value == score(a, MatchInput(
         full_name="Ibragimov Magomed")).value
+
+
+# --- the fast paths give what the plain definitions give ---------------------------------------------
+
+dates = st.sampled_from(["", "1990", "1991", "1989", "1990-05", "1990-05-12", "12.05.1990", "1990-12-05",
+                         "1990-05-13", "1975-01-02", "05.1990", "not a date"])
+phones = st.lists(st.sampled_from(["+7 928 123-45-67", "89281234567", "+7 916 555-11-22", "12345", "8 (916) 5551122"]),
+                  max_size=2).map(tuple)
+# few words, so the same word, the same skeleton and nicknames come up often
+words = st.sampled_from(["Магомед", "Magomed", "Mahomed", "Мага", "Ибрагимов", "Ibragimov", "Ibrahimov",
+                         "Ибрагимович", "Русланович", "Ruslan", "Руслан", "Dudaev", "Дудаева", "Хеда",
+                         "Хадижат", "Саша", "Aleksandr", "Ivanov", "Abdul", "Kerim", "Zelimkhan", "X"])
+full_names = st.lists(words, max_size=4).map(" ".join)
+records = st.builds(MatchInput, full_name=full_names, other_names=st.lists(full_names, max_size=1).map(tuple),
+                    date_of_birth=dates, phones=phones)
+
+
+@settings(max_examples=300, deadline=None)
+@given(record=records)
+def test_record_keys_are_the_lookup_and_the_stored_keys(record):
+    from safepassage.matching.keys import record_keys
+
+    looked_up, stored = record_keys(record)
+    assert looked_up == lookup_keys(record) and stored == stored_keys(record)
+    assert stored <= looked_up  # so a writer hashes the looked-up keys only
+
+
+@settings(max_examples=500, deadline=None)
+@given(a=records, b=records, frequency=st.integers(1, 40))
+def test_giving_up_early_never_loses_a_suggestion(a, b, frequency):
+    from safepassage.matching.scoring import likely
+
+    full = score(a, b, name_frequency=frequency)
+    early = likely(a, b, name_frequency=frequency)
+    if early is None:
+        assert not full.suggested
+    else:
+        assert early == full
+
+
+@settings(max_examples=500, deadline=None)
+@given(left=st.lists(words, min_size=2, max_size=2), right=st.lists(words, min_size=2, max_size=2))
+def test_two_words_against_two_pair_as_the_greedy_pairing_does(left, right):
+    from safepassage.core.names import romanise
+    from safepassage.matching.keys import make_token
+    from safepassage.matching.scoring import _best_pairs, _two_pairs
+
+    ta = tuple(make_token(romanise(w)) for w in left)
+    tb = tuple(make_token(romanise(w)) for w in right)
+    assert sorted(_two_pairs(ta, tb)) == sorted(_best_pairs(ta, tb))

@@ -164,3 +164,55 @@ def test_rows_of_a_common_digest_are_never_fetched_whole():
     assert "magomed-1990" not in table.fetched_digests
     assert table.fetched_rows == 5  # the phone row, two pair rows, and the common key of people 7 and 8
     assert [c.person_id for c in found] == [7, 8]
+
+
+def reference_selection(rows, kind_of, *, limit):
+    """The ranking written plainly, one set of kinds per person: what ``select_candidates`` must give."""
+    from safepassage.matching.candidates import WEAK_LIMIT, Candidate, is_selective
+    from safepassage.matching.keys import KEY_WEIGHTS
+    from safepassage.matching.scoring import may_be_suggested
+
+    holders = {}
+    for _person, digest in rows:
+        holders[digest] = holders.get(digest, 0) + 1
+    found = {person for person, digest in rows if is_selective(kind_of[digest], holders[digest])}
+    weights, kinds, frequency = {}, {}, {}
+    for person, digest in rows:
+        if person in found:
+            kind = kind_of[digest]
+            weights[person] = weights.get(person, 0) + KEY_WEIGHTS[kind]
+            kinds.setdefault(person, set()).add(kind)
+            if kind == KIND_PAIR:
+                frequency[person] = min(frequency.get(person, holders[digest]), holders[digest])
+    kept = [p for p in weights if may_be_suggested(kinds[p], frequency.get(p, 1))]
+    strong = sorted((-weights[p], p) for p in kept if weights[p] >= 2)[:limit]
+    weak = sorted((-weights[p], p) for p in kept if weights[p] < 2)[:max(0, min(WEAK_LIMIT, limit - len(strong)))]
+    return [Candidate(p, weights[p], frequency.get(p, 1), frozenset(kinds[p])) for _w, p in strong + weak]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_the_ranking_is_the_plain_one(seed):
+    rng = random.Random(seed)
+    digests = {f"d{i}": rng.choice(KINDS) for i in range(20)}
+    weights = [rng.paretovariate(1.5) for _ in digests]
+    rows = set()
+    for person in range(rng.choice([10, 60, 300])):
+        for digest in rng.choices(list(digests), weights=weights, k=rng.randint(1, 5)):
+            rows.add((person, digest))
+    wanted = {d: digests[d] for d in rng.sample(list(digests), 10)}
+    rows = sorted(r for r in rows if r[1] in wanted)
+    for limit in (1, 3, 12):
+        assert select_candidates(rows, wanted, limit=limit) == reference_selection(rows, wanted, limit=limit)
+
+
+def test_a_candidate_kept_at_any_name_frequency_is_kept_at_every_one():
+    """The ranking skips the name-frequency check for kinds kept even when the name is held by
+    everyone: that holds because a name shared by more people can only count for less."""
+    from itertools import combinations
+
+    from safepassage.matching.scoring import may_be_suggested
+
+    for size in range(len(KINDS) + 1):
+        for kinds in combinations(KINDS, size):
+            kept = [may_be_suggested(frozenset(kinds), n) for n in (*range(1, 200), 2**62)]
+            assert kept == sorted(kept, reverse=True)  # once dropped, dropped for every larger count

@@ -203,3 +203,38 @@ def test_comparing_candidates_is_audited(coordinator, org, magomed):
 def test_match_input_reads_any_object(magomed):
     data = MatchInput.of(PersonData(full_name="A B", phones=["1234567"]))
     assert data.full_name == "A B" and data.phones == ("1234567",)
+
+
+def test_a_write_hashes_each_key_once_and_stores_the_stored_keys(coordinator, org, magomed, monkeypatch):
+    from safepassage.matching.keys import lookup_keys, stored_keys
+    from safepassage.vault import services as vault
+
+    hashed = []
+    blind_index, blind_indexes = vault.blind_index, vault.blind_indexes
+
+    def one(purpose, value):
+        hashed.append((purpose, value))
+        return blind_index(purpose, value)
+
+    def many(items):
+        items = list(items)
+        hashed.extend(items)
+        return blind_indexes(items)
+
+    monkeypatch.setattr(vault, "blind_index", one)
+    monkeypatch.setattr(vault, "blind_indexes", many)
+    data = PersonData(full_name="Mahomed Ibrahimov", date_of_birth="1990-05-12", phones=["89281234567"])
+    other = record(coordinator, org, **data.__dict__)
+    plain = MatchInput.of(data)
+    matching = sorted((p, v) for p, v in hashed if p.startswith("match."))
+    # the stored keys are among the looked-up ones: none is hashed twice
+    assert matching == sorted((f"match.{kind}", value) for kind, value in lookup_keys(plain))
+    assert set(MatchKey.objects.filter(person=other).values_list("kind", "digest")) == {
+        (kind, blind_index(f"match.{kind}", value)) for kind, value in stored_keys(plain)}
+    [suggestion] = open_suggestions(org)
+    assert {suggestion.person_a_id, suggestion.person_b_id} == {magomed.pk, other.pk}
+
+
+def test_many_blind_indexes_are_each_the_blind_index(unsealed_vault):
+    items = [("match.pair", "mHmt ipkmf"), ("match.phone", "9281234567"), ("name", ""), ("match.pair", "mHmt ipkmf")]
+    assert unsealed_vault.blind_indexes(items) == [unsealed_vault.blind_index(p, v) for p, v in items]
