@@ -79,12 +79,28 @@ def _fresh() -> _Keys:
         return _Keys(bytes(_derived.kek), bytes(_derived.system_kek), _derived.data_keys, _derived.system_keys)
 
 
+_plaintext_caches: list = []
+
+
+def register_plaintext_cache(clear) -> None:
+    """`clear()` empties a process-local cache of decrypted values (e.g. the name forms matching keeps
+    per worker); it is called whenever this process drops its keys, so a seal leaves no plaintext
+    behind in memory that the keys would have been needed to produce."""
+    _plaintext_caches.append(clear)
+
+
+def _forget_plaintext() -> None:
+    for clear in _plaintext_caches:
+        clear()
+
+
 def drop_local_keys_if_sealed() -> None:
     """Called by a watcher thread in each worker: wipe derived keys as soon as the vault seals."""
     with _derived.lock:
         if keyholder.generation() != _derived.generation and _derived.kek is not None:
             _derived.wipe()
             _derived.generation = -1
+            _forget_plaintext()
 
 
 # --- state --------------------------------------------------------------------------------------
@@ -254,6 +270,7 @@ def seal() -> None:
     with _derived.lock:
         _derived.wipe()
         _derived.generation = -1
+        _forget_plaintext()
 
 
 def pending_share_count() -> int:
