@@ -124,17 +124,25 @@ def connect_view(request, person_id):
     return _person_page(request, person, status=400, connect_form=form)
 
 
+def _remove_from_person(request, person_id, remove, done: str):
+    """Remove one of a person's graph entries (`remove(person)`); gone already is the usual 404."""
+    person = person_for(request.user, person_id, action="person.connect")
+    try:
+        remove(person)
+    except ValidationError:
+        raise Http404() from None
+    messages.success(request, done)
+    return redirect("exposure:person", person_id=person.pk)
+
+
 @never_cache
 @login_required
 @require_POST
 def disconnect_view(request, person_id, connection_id):
-    person = person_for(request.user, person_id, action="person.connect")
-    try:
-        services.connection_delete(actor=request.user, person=person, connection_id=connection_id)
-    except ValidationError:
-        raise Http404() from None
-    messages.success(request, _("Connection removed; what was recorded about it is destroyed."))
-    return redirect("exposure:person", person_id=person.pk)
+    return _remove_from_person(
+        request, person_id,
+        lambda person: services.connection_delete(actor=request.user, person=person, connection_id=connection_id),
+        _("Connection removed; what was recorded about it is destroyed."))
 
 
 @never_cache
@@ -162,13 +170,9 @@ def knowledge_add_view(request, person_id, kind):
 @login_required
 @require_POST
 def knowledge_remove_view(request, person_id, link_id):
-    person = person_for(request.user, person_id, action="person.connect")
-    try:
-        services.knowledge_remove(actor=request.user, person=person, link_id=link_id)
-    except ValidationError:
-        raise Http404() from None
-    messages.success(request, _("Removed."))
-    return redirect("exposure:person", person_id=person.pk)
+    return _remove_from_person(
+        request, person_id, lambda person: services.knowledge_remove(actor=request.user, person=person, link_id=link_id),
+        _("Removed."))
 
 
 @never_cache
