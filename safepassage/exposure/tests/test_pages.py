@@ -37,6 +37,17 @@ def test_a_connection_is_added_from_the_page(client_as, coordinator, network):
     assert Connection.objects.count() == 5
 
 
+def test_a_connection_is_removed_from_the_page_and_a_second_removal_finds_nothing(client_as, coordinator, network):
+    client = client_as(coordinator)
+    connection = Connection.objects.get(pk__in=[c.pk for c in Connection.objects.all()
+                                                if str(network.dana.pk) in c.people])
+    url = f"/exposure/people/{network.dana.pk}/connections/{connection.pk}/remove/"
+    assert client.post(url)["Location"] == f"/exposure/people/{network.dana.pk}/"
+    assert not Connection.objects.filter(pk=connection.pk).exists()
+    assert network.detained.reference not in no_script(client.get(f"/exposure/people/{network.dana.pk}/"))
+    assert client.post(url).status_code == 404
+
+
 def test_recording_an_exposure_from_the_page_opens_the_incident(client_as, coordinator, network):
     client = client_as(coordinator)
     response = client.post(f"/exposure/people/{network.detained.pk}/expose/",
