@@ -12,6 +12,7 @@ from django.core import signing
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.html import escape
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
@@ -40,8 +41,31 @@ def _language(request) -> str:
 def _page(request, template: str, context: dict, *, status: int = 200):
     """A public page. Rendered without the request on purpose: the staff context processors (the
     user, their membership, the navigation) have nothing to give a visitor, and cost more than the page."""
-    lang = context["lang"]
-    response = HttpResponse(render_to_string(template, {**context, "languages": LANGUAGES}), status=status)
+    return _respond(render_to_string(template, {**context, "languages": LANGUAGES}), context["lang"], status)
+
+
+_codename_pages: dict = {}  # (language, number of words, bits) -> the page with a slot for each word
+
+
+def _codename_page(lang: str, codename: str):
+    """The page that shows the new codename. It is the same for every visitor but the words, so it is
+    rendered once per language and shape, with a slot for each word, and the words (escaped) go in the
+    slots: the busiest page of a crisis costs a string replacement instead of a template."""
+    words = codename.split()
+    bits = int(codenames.entropy_bits("ru" if lang == "ru" else "en"))
+    key = (lang, len(words), bits)
+    page = _codename_pages.get(key)
+    if page is None:
+        slots = [f"\x00word{i}\x00" for i in range(len(words))]
+        page = _codename_pages[key] = render_to_string("intake/public/codename.html", {
+            "lang": lang, "codename": " ".join(slots), "words": slots, "bits": bits, "languages": LANGUAGES})
+    for i, word in enumerate(words):
+        page = page.replace(f"\x00word{i}\x00", escape(word))
+    return _respond(page, lang, 200)
+
+
+def _respond(html: str, lang: str, status: int):
+    response = HttpResponse(html, status=status)
     response["Content-Language"] = lang
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"  # these pages post nothing that needs an Origin check
@@ -98,10 +122,7 @@ def request_view(request, lang):
             _request, codename = help_request_submit(payload=payload, key=key)
         except IntakeClosed:
             return _page(request, "intake/public/closed.html", {"lang": lang}, status=503)
-        words = codename.split()
-        return _page(request, "intake/public/codename.html", {"lang": lang, "codename": codename, "words": words,
-                                                               "bits": int(codenames.entropy_bits(
-                                                                   "ru" if lang == "ru" else "en"))})
+        return _codename_page(lang, codename)
     status = 400 if request.method == "POST" else 200
     return _page(request, "intake/public/request.html", {"lang": lang, "form": form}, status=status)
 
