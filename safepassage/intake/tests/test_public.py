@@ -86,6 +86,17 @@ def test_the_codename_is_russian_on_the_russian_page_and_carries_80_bits(visitor
     assert set(english) <= set(codenames.word_list("en")) and codenames.entropy_bits("en") >= 80
 
 
+def test_each_visitor_sees_only_their_own_codename_each_word_listed(visitor, intake_key):
+    first = visitor.post("/help/", FORM)
+    second = visitor.post("/help/", FORM)
+    one, two = codename_from(first), codename_from(second)
+    assert one != two
+    html = second.content.decode()
+    assert one not in html and "\x00" not in html
+    assert all(f"<li>{word}</li>" in html for word in two.split())
+    assert 'lang="ru"' in html and "Learn these" not in html  # the Russian page, in Russian
+
+
 def test_a_rejected_submission_keeps_what_was_typed(visitor, intake_key):
     response = visitor.post("/help/", {**FORM, "contact": "", "contact_mode": "other"})
     assert response.status_code == 400
