@@ -15,15 +15,18 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from safepassage.audit.services import audit_record
+from safepassage.audit.services import audit_record, audit_record_many
 from safepassage.core.names import phone_digits, romanise
 from safepassage.people.models import Person, PersonIndex
 from safepassage.people.services import PersonData, person_data, person_update
 from safepassage.policy.rules import require
+from safepassage.vault import services as vault
 
+from . import batch, scoring
+from .candidates import is_selective
 from .keys import MatchInput, birth_date, record_keys
 from .models import MatchKey, MatchKeyCount, MatchSuggestion, MergeRecord
-from .selectors import active_merge_of, find_matches, key_digests
+from .selectors import CANDIDATE_LIMIT, active_merge_of, find_matches, key_digests
 
 
 class MergeNotAllowed(Exception):
@@ -136,6 +139,81 @@ def match_keys_refresh(*, person: Person, data=None) -> list[MatchSuggestion]:
     stale = [s.pk for s in existing.values() if s.status == MatchSuggestion.STATUS_OPEN]
     MatchSuggestion.objects.filter(pk__in=stale).delete()  # no longer alike enough to ask about
     return kept
+
+
+_CHUNK = 500  # values per IN (...) list: well under every database's limit on parameters
+
+
+def _chunks(values: list, size: int = _CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _earlier(org_id, key_of: dict) -> batch.Earlier:
+    """What the organisation's stored people hold of the digests in `key_of` ({digest: key}): their
+    holder counts, every row of the selective ones, and the common ones' rows of the people those
+    rows name; what the one-by-one lookups would have read, in a few chunked queries."""
+    holders: dict = {}
+    for chunk in _chunks(list(key_of)):
+        holders.update(MatchKeyCount.objects.filter(organisation_id=org_id, digest__in=chunk, holders__gt=0)
+                       .values_list("digest", "holders"))
+    selective = [d for d, n in holders.items() if is_selective(key_of[d][0], n)]
+    common = set(holders) - set(selective)
+    rows = []
+    for chunk in _chunks(selective):
+        rows += MatchKey.objects.filter(organisation_id=org_id, digest__in=chunk).values_list("person_id", "digest")
+    found = list(dict.fromkeys(person for person, _digest in rows))
+    if common:
+        for chunk in _chunks(found):  # by person (their index), then kept only for the common digests
+            rows += [(person, digest) for person, digest in
+                     MatchKey.objects.filter(person_id__in=chunk).values_list("person_id", "digest")
+                     if digest in common]
+    return batch.Earlier(holders={key_of[d]: n for d, n in holders.items()},
+                         rows=[(person, key_of[digest]) for person, digest in rows])
+
+
+def match_keys_refresh_many(*, people: list[Person], data: list | None = None) -> list[MatchSuggestion]:
+    """``match_keys_refresh`` for many new people of one organisation at once (an import).
+
+    The same keys, candidates and suggestions as refreshing them one after another in this order
+    (``batch``): each meets the people stored before and those before it in the list. For people who
+    have no keys and no suggestions yet (just created). `data[i]`: ``people[i]``'s plaintext, when
+    the caller has it (else each person is decrypted once). Decryptions of stored people are audited
+    as ``match.compare``, as one by one.
+    """
+    if not people:
+        return []
+    org_id = people[0].organisation_id
+    if any(person.organisation_id != org_id for person in people):
+        raise ValueError("people are matched within one organisation")
+    records = [MatchInput.of(d if d is not None else p) for p, d in zip(people, data or [None] * len(people))]
+    with batch.no_cycle_collection():
+        lookups, stores = batch.batch_keys(records)
+        digest_of = key_digests(batch.distinct_keys(lookups))  # stored keys are among the looked-up ones
+        earlier = _earlier(org_id, {digest: key for key, digest in digest_of.items()})
+        pairs = batch.batch_pairs(lookups, stores, [p.pk for p in people], earlier=earlier, limit=CANDIDATE_LIMIT)
+        stored_people = {pairs.people[i]: i for i in set(pairs.person.tolist()) if i < pairs.earlier}
+        decrypted = list(Person.objects.filter(pk__in=list(stored_people)))
+        vault.preload_data_keys([p.data_key_id for p in decrypted])
+        profiles: list = [None] * pairs.earlier + [scoring.profile(record) for record in records]
+        for person in decrypted:
+            profiles[stored_people[person.pk]] = scoring.profile(person)
+        found = batch.batch_scores(pairs, profiles)
+    _keys_store([MatchKey(organisation_id=org_id, person=people[i], kind=kind, digest=digest_of[kind, value])
+                 for i, own in enumerate(stores) for kind, value in sorted(own)])
+    suggestions = []
+    for record, other, score in found:
+        a, b = sorted((people[record].pk, pairs.people[other]))
+        suggestions.append(MatchSuggestion(organisation_id=org_id, person_a_id=a, person_b_id=b,
+                                           score=score.value, reasons=list(score.reasons)))
+    MatchSuggestion.objects.bulk_create(suggestions, batch_size=1000)
+    compared: dict[int, list[str]] = {}
+    for record, other in zip(pairs.record.tolist(), pairs.person.tolist()):
+        compared.setdefault(record, []).append(str(pairs.people[other]))
+    audit_record_many({"actor": None, "action": "match.compare", "target": people[record],
+                       "organisation": org_id, "candidates": sorted(candidates)}
+                      for record, candidates in sorted(compared.items()))
+    return suggestions
 
 
 @transaction.atomic

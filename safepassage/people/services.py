@@ -100,7 +100,7 @@ def _apply(person: Person, data: PersonData) -> list[str]:
     return changed
 
 
-def _reindex(person: Person, data: PersonData) -> None:
+def _reindex(person: Person, data: PersonData, *, match: bool = True) -> None:
     PersonIndex.objects.filter(person=person).delete()
     entries = [PersonIndex(person=person, kind=PersonIndex.KIND_NAME, digest=vault.blind_index("name", t))
                for t in name_tokens(data.full_name, *data.other_names)]
@@ -110,13 +110,16 @@ def _reindex(person: Person, data: PersonData) -> None:
         entries.append(PersonIndex(person=person, kind=PersonIndex.KIND_BIRTH_YEAR,
                                    digest=vault.blind_index("birth_year", data.date_of_birth[:4])))
     PersonIndex.objects.bulk_create(entries)
-    from safepassage.matching.services import match_keys_refresh  # matching builds on people
+    if match:
+        from safepassage.matching.services import match_keys_refresh  # matching builds on people
 
-    match_keys_refresh(person=person, data=data)
+        match_keys_refresh(person=person, data=data)
 
 
 @transaction.atomic
-def person_create(*, actor, organisation, data: PersonData, audit: bool = True) -> Person:
+def person_create(*, actor, organisation, data: PersonData, audit: bool = True, match: bool = True) -> Person:
+    """A new person. `match=False` leaves their duplicate-matching keys to the caller, who must run
+    ``matching.services.match_keys_refresh_many`` for them (an import matches all its rows at once)."""
     require(actor, "person.create")
     data.clean()
     person = Person(organisation=organisation, created_by=actor if getattr(actor, "pk", None) else None,
@@ -124,7 +127,7 @@ def person_create(*, actor, organisation, data: PersonData, audit: bool = True) 
     _apply(person, data)
     person.full_clean(exclude=[*SEALED_FIELDS, "data_key_id"])
     person.save()
-    _reindex(person, data)
+    _reindex(person, data, match=match)
     if audit:
         audit_record(actor=actor, action="person.create", target=person)
     return person
