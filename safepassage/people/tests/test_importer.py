@@ -7,8 +7,10 @@ from django.core.management import call_command
 
 from safepassage.audit.models import AuditEvent
 from safepassage.core.testing import staff_member
+from safepassage.matching.models import MatchKey, MatchSuggestion
 from safepassage.people import importer
 from safepassage.people.models import Person
+from safepassage.people.services import PersonData, person_create
 from safepassage.vault import services as vault
 
 
@@ -187,3 +189,28 @@ def test_the_command_dry_run_exits_non_zero_when_rows_have_problems(tmp_path, or
         call_command("import_people", str(path), "--dry-run", "--report", str(tmp_path / "r.csv"))
     assert exit_info.value.code == 1
     assert Person.objects.count() == 0
+
+
+def test_an_import_suggests_duplicates_among_its_rows_and_with_people_already_stored(tmp_path, org, importing):
+    stored = person_create(actor=importing, organisation=org,
+                           data=PersonData(full_name="Mahomed Ibrahimov", date_of_birth="1990-05-12"))
+    path = tmp_path / "people.csv"
+    path.write_text("ФИО,Дата рождения,Телефон\n"
+                    "Магомед Ибрагимов,1990,+7 928 123-45-67\n"
+                    "Зарема Дудаева,1985,\n"
+                    "Magomed Ibragimov,12.05.1990,89281234567\n", encoding="utf-8")
+    report = importer.person_import(actor=importing, organisation=org, path=path)
+    assert report.imported == 3
+    by_name = {p.full_name: p.pk for p in Person.objects.filter(organisation=org)}
+    pairs = {frozenset((s.person_a_id, s.person_b_id)) for s in MatchSuggestion.objects.filter(organisation=org)}
+    cyrillic, latin = by_name["Магомед Ибрагимов"], by_name["Magomed Ibragimov"]
+    assert pairs == {frozenset((cyrillic, latin)), frozenset((cyrillic, stored.pk)), frozenset((latin, stored.pk))}
+
+
+def test_a_rolled_back_import_leaves_no_suggestion_and_no_key(tmp_path, org, importing):
+    path = tmp_path / "people.csv"
+    path.write_text("Full name,Date of birth\nMagomed Ibragimov,1990\nМагомед Ибрагимов,1990\nBad Date,1990-13-45\n",
+                    encoding="utf-8")
+    report = importer.person_import(actor=importing, organisation=org, path=path, atomic=True)
+    assert report.rolled_back
+    assert not MatchSuggestion.objects.exists() and not MatchKey.objects.exists()
