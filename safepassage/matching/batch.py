@@ -118,13 +118,16 @@ def batch_pairs(lookups: list[dict], stores: list[dict], ids: list, *, earlier: 
     if not lookups:
         return Pairs(empty, empty, empty, empty, empty, everyone, n_earlier)
     # keys as small integers, in order of first sight (C loops: a batch has a million of them)
-    flat_looked_up, flat_stored = chain.from_iterable(lookups), chain.from_iterable(stores)
-    number = dict.fromkeys(chain(flat_looked_up, flat_stored))
+    number = dict.fromkeys(chain.from_iterable(lookups))  # a record's stored keys are among its looked-up ones
     number.update(zip(number, range(len(number))))
     look_rec = np.repeat(np.arange(n_earlier, size, dtype=np.int64), list(map(len, lookups)))
     look_key = np.fromiter(map(number.__getitem__, chain.from_iterable(lookups)), np.int64, len(look_rec))
     store_rec = np.repeat(np.arange(n_earlier, size, dtype=np.int64), list(map(len, stores)))
-    store_key = np.fromiter(map(number.__getitem__, chain.from_iterable(stores)), np.int64, len(store_rec))
+    try:
+        store_key = np.fromiter(map(number.__getitem__, chain.from_iterable(stores)), np.int64, len(store_rec))
+    except KeyError:  # a key stored but never looked up (``record_keys`` makes none): numbered too
+        number.update((key, len(number)) for key in chain.from_iterable(stores) if key not in number)
+        store_key = np.fromiter(map(number.__getitem__, chain.from_iterable(stores)), np.int64, len(store_rec))
     position = {person: n for n, person in enumerate(people)}
     old = [(position[person], number[key]) for person, key in earlier.rows if key in number]
     if old:

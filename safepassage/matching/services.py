@@ -176,8 +176,8 @@ def match_keys_refresh_many(*, people: list[Person], data: list | None = None) -
     """``match_keys_refresh`` for many new people of one organisation at once (an import).
 
     The same keys, candidates and suggestions as refreshing them one after another in this order
-    (``batch``): each meets the people stored before and those before it in the list. For people who
-    have no keys and no suggestions yet (just created). `data[i]`: ``people[i]``'s plaintext, when
+    (``batch``): each meets the people stored before and those before it in the list. For people just
+    created (keys they have are replaced; a suggestion already there for a pair is left as it is). `data[i]`: ``people[i]``'s plaintext, when
     the caller has it (else each person is decrypted once). Decryptions of stored people are audited
     as ``match.compare``, as one by one.
     """
@@ -187,6 +187,9 @@ def match_keys_refresh_many(*, people: list[Person], data: list | None = None) -
     if any(person.organisation_id != org_id for person in people):
         raise ValueError("people are matched within one organisation")
     records = [MatchInput.of(d if d is not None else p) for p, d in zip(people, data or [None] * len(people))]
+    for chunk in _chunks([p.pk for p in people]):  # keys of their own would make them their own candidates
+        if MatchKey.objects.filter(person_id__in=chunk).exists():
+            _keys_drop(chunk)
     with batch.no_cycle_collection():
         lookups, stores = batch.batch_keys(records)
         digest_of = key_digests(batch.distinct_keys(lookups))  # stored keys are among the looked-up ones
@@ -206,7 +209,7 @@ def match_keys_refresh_many(*, people: list[Person], data: list | None = None) -
         a, b = sorted((people[record].pk, pairs.people[other]))
         suggestions.append(MatchSuggestion(organisation_id=org_id, person_a_id=a, person_b_id=b,
                                            score=score.value, reasons=list(score.reasons)))
-    MatchSuggestion.objects.bulk_create(suggestions, batch_size=1000)
+    MatchSuggestion.objects.bulk_create(suggestions, batch_size=1000, ignore_conflicts=True)
     compared: dict[int, list[str]] = {}
     for record, other in zip(pairs.record.tolist(), pairs.person.tolist()):
         compared.setdefault(record, []).append(str(pairs.people[other]))
