@@ -403,6 +403,7 @@ def run_ours(records: list[Rec]) -> tuple[set, dict]:
         lookups, stores = batch_keys(data)
         blind.many(distinct_keys(lookups))  # stored keys are among the looked-up ones
         pairs = batch_pairs(lookups, stores, [rec.rid for rec in records], limit=CANDIDATE_LIMIT)
+        del lookups, stores  # as the import lets them go once its keys are written
         found = batch_scores(pairs, [profile(d) for d in data])
     predicted = {(min(records[r].rid, records[o].rid), max(records[r].rid, records[o].rid)) for r, o, _s in found}
     return predicted, {"scored_per_record": len(pairs.record) / max(len(records), 1)}

@@ -282,7 +282,7 @@ def batch_scores(pairs: Pairs, profiles: list[scoring.Profile]) -> list[tuple[in
     score_profiles, at_least = scoring.score_profiles, scoring.SUGGEST_AT
     for r, m, t, f in zip(pairs.record[hopeful].tolist(), me[hopeful].tolist(), them[hopeful].tolist(),
                           frequency[hopeful].tolist()):
-        result = score_profiles(profiles[m], profiles[t], f, at_least=at_least)
-        if result is not None and result.value >= at_least:
+        result = score_profiles(profiles[m], profiles[t], f)  # its early exit was just worked out above
+        if result.value >= at_least:
             out.append((r, t, result))
     return out
