@@ -9,38 +9,50 @@ from __future__ import annotations
 
 from django.db import models, transaction
 
+# (model, database vendor) -> (its concrete fields, "INSERT INTO table (columns) VALUES ", one row's
+# placeholders). A model's columns never change while the process runs, so the statement's text is
+# built once instead of quoting every column name on every write.
+_shapes: dict = {}
 
-def insert_statements(objects: list[models.Model]) -> list[tuple[str, list]]:
+
+def _shape(model: type[models.Model], connection) -> tuple[tuple, str, str]:
+    key = (model, connection.vendor)
+    shape = _shapes.get(key)
+    if shape is None:
+        fields = tuple(model._meta.concrete_fields)
+        quote = connection.ops.quote_name
+        head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
+        shape = _shapes[key] = (fields, head, "(" + ", ".join(["%s"] * len(fields)) + ")")
+    return shape
+
+
+def insert_statements(objects: list[models.Model], connection=None) -> list[tuple[str, list]]:
     """The INSERT statements (SQL and parameters) for ``objects``, all of one model: one, or more
     past the database's limit on parameters."""
     if not objects:
         return []
-    model = type(objects[0])
-    fields = list(model._meta.concrete_fields)
-    connection = transaction.get_connection()
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    size = max(1, connection.ops.bulk_batch_size(fields, objects))
+    connection = connection or transaction.get_connection()
+    fields, head, row = _shape(type(objects[0]), connection)
+    size = max(1, connection.ops.bulk_batch_size(fields, objects)) if len(objects) > 1 else 1
     statements = []
     for start in range(0, len(objects), size):
         batch = objects[start:start + size]
         params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in batch for f in fields]
-        statements.append((f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {', '.join([row] * len(batch))}",
-                           params))
+        statements.append((head + ", ".join([row] * len(batch)), params))
     return statements
 
 
-def inserted(objects: list[models.Model]) -> None:
+def inserted(objects: list[models.Model], connection=None) -> None:
     """Mark ``objects`` as saved, as ``save()`` would once their INSERT ran."""
-    alias = transaction.get_connection().alias
+    alias = (connection or transaction.get_connection()).alias
     for obj in objects:
         obj._state.adding, obj._state.db = False, alias
 
 
 def insert(objects: list[models.Model]) -> None:
     """INSERT ``objects`` (all of one model) in as few statements as the database allows."""
-    with transaction.get_connection().cursor() as cursor:
-        for sql, params in insert_statements(objects):
+    connection = transaction.get_connection()
+    with connection.cursor() as cursor:
+        for sql, params in insert_statements(objects, connection):
             cursor.execute(sql, params)
-    inserted(objects)
+    inserted(objects, connection)
