@@ -16,6 +16,7 @@ from django.utils.html import escape
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from safepassage.core import formdata
 from safepassage.intake import codenames, conf, ratelimit
 from safepassage.intake.services import (
     IntakeClosed, RequestPayload, UnknownCodename, followup_submit, help_request_submit, public_intake_key,
@@ -87,6 +88,7 @@ def _public(view):
             lang = lang or _language_from_headers(request)
             with translation.override(lang):
                 return _page(request, "intake/public/too_large.html", {"lang": lang}, status=413)
+        formdata.read_post(request)  # a form in Russian is mostly %-escapes: Django reads them slowly
         lang = _language(request)
         with translation.override(lang):
             request.LANGUAGE_CODE = lang
