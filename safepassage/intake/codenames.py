@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
+
 from safepassage.vault import sealedbox
 
 from . import conf
@@ -47,7 +49,15 @@ def entropy_bits(language: str) -> float:
 
 def generate(language: str) -> str:
     words = word_list(language)
-    return " ".join(secrets.choice(words) for _ in range(words_needed(language)))
+    count = words_needed(language)
+    # one uniform draw among all len(words) ** count codenames, its digits in base len(words) the
+    # words: the same distribution as a choice per word, with one read of the system's randomness
+    # instead of one per word
+    index, picked = secrets.randbelow(len(words) ** count), []
+    for _ in range(count):
+        index, digit = divmod(index, len(words))
+        picked.append(words[digit])
+    return " ".join(picked)
 
 
 def normalise(text: str) -> str:
@@ -65,7 +75,7 @@ def unknown_words(text: str) -> list[int]:
 # --- the pepper -----------------------------------------------------------------------------------
 
 _pepper_lock = threading.Lock()
-_pepper_cache: dict[Path, bytes] = {}
+_pepper_cache: dict[tuple, bytes] = {}  # (the pepper file setting, the data directory) -> the pepper
 
 
 def pepper() -> bytes:
@@ -74,9 +84,14 @@ def pepper() -> bytes:
     Kept in a file of the data directory rather than in the database, so a database dump alone
     (a backup, a database administrator) cannot even test a codename found on someone.
     """
+    # found by the settings that name the file, without building its path on every submission
+    where = (conf.get("INTAKE_PEPPER_FILE"), settings.DATA_DIR)
+    cached = _pepper_cache.get(where)
+    if cached is not None:
+        return cached
     path = conf.pepper_file()
     with _pepper_lock:
-        cached = _pepper_cache.get(path)
+        cached = _pepper_cache.get(where)
         if cached is not None:
             return cached
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -90,7 +105,7 @@ def pepper() -> bytes:
         value = bytes.fromhex(path.read_text().strip())
         if len(value) < 32:
             raise ValueError("the intake pepper file is damaged")
-        _pepper_cache[path] = value
+        _pepper_cache[where] = value
         return value
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
@@ -65,7 +65,9 @@ class RequestPayload:
     v: int = 1
 
     def to_bytes(self) -> bytes:
-        return _pad(json.dumps(asdict(self), ensure_ascii=False, sort_keys=True))
+        # the fields as asdict() gives them, without its deep copy of every (immutable) value
+        return _pad(json.dumps({name: getattr(self, name) for name in self.__dataclass_fields__},
+                               ensure_ascii=False, sort_keys=True))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "RequestPayload":
