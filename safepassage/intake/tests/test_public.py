@@ -201,11 +201,12 @@ def test_a_submission_writes_one_row_and_its_audit_event_and_nothing_else(visito
     with CaptureQueriesContext(connection) as queries:
         response = visitor.post("/help/", FORM)
     assert response.status_code == 200 and not response.cookies
-    writes = [" ".join(q["sql"].split()[:3]) for q in queries.captured_queries
+    writes = [q["sql"] for q in queries.captured_queries
               if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "WITH"))]
-    assert writes in (['INSERT INTO "intake_helprequest"', 'INSERT INTO "audit_auditevent"',
-                       'UPDATE "audit_audithead" SET'],
-                      ['INSERT INTO "intake_helprequest"', 'WITH written AS'])  # PostgreSQL: one statement
+    written = [table for sql in writes for table in re.findall(r'(?:INSERT INTO|UPDATE|DELETE FROM) "(\w+)"', sql)]
+    assert written == ["intake_helprequest", "audit_auditevent", "audit_audithead"]
+    # PostgreSQL: the row goes with the read of the chain's head, the event with the head's move
+    assert len(writes) == (2 if connection.vendor == "postgresql" else 3)
     assert not any("session" in q["sql"] for q in queries.captured_queries)
     request = HelpRequest.objects.order_by("-received_at").first()
     assert AuditEvent.objects.filter(action="intake.receive", target_id=str(request.pk), actor_id=None).exists()
