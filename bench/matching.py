@@ -90,6 +90,7 @@ from safepassage.matching.batch import (  # noqa: E402
     batch_keys, batch_pairs, batch_scores, distinct_keys, no_cycle_collection,
 )
 from safepassage.matching.candidates import lookup, select_candidates  # noqa: E402
+from safepassage.vault.crypto import macs  # noqa: E402
 from safepassage.matching.scoring import SUGGEST_AT, profile, score_profiles  # noqa: E402
 
 CANDIDATE_LIMIT = 12  # as safepassage.matching.selectors.CANDIDATE_LIMIT
@@ -370,7 +371,8 @@ def quality(predicted: set, truth: set) -> dict:
 # --- 1. ours --------------------------------------------------------------------------------------
 
 class Blind:
-    """The HMAC-SHA256 blind index of ``vault.blind_index`` under a random key."""
+    """``vault.blind_index`` / ``vault.blind_indexes`` under a random key: the vault's own MAC code
+    (``vault.crypto.macs``, HMAC-SHA256, the keyed state made once per call), truncated the same way."""
 
     def __init__(self):
         self.key = secrets.token_bytes(32)
@@ -379,19 +381,13 @@ class Blind:
         return hmac.digest(self.key, f"match.{kind}\0{value}".encode(), hashlib.sha256).hex()[:32]
 
     def many(self, keys) -> list[str]:
-        """``vault.blind_indexes`` of a list of keys."""
-        return list(self.digests(keys).values())
+        """``vault.blind_indexes`` of a list of (kind, value) keys."""
+        return [digest.hex()[:32] for digest in macs(self.key, [f"match.{kind}\0{value}".encode() for kind, value in keys])]
 
     def digests(self, keys) -> dict:
-        """{(kind, value): digest} of a record's keys, as ``selectors.key_digests`` makes them through
-        ``vault.blind_indexes``: the keyed state set up once per call and copied for each key."""
-        keyed = hmac.new(self.key, digestmod=hashlib.sha256)
-        out = {}
-        for kind, value in keys:
-            one = keyed.copy()
-            one.update(f"match.{kind}\0{value}".encode())
-            out[kind, value] = one.digest().hex()[:32]
-        return out
+        """{(kind, value): digest} of a record's keys, as ``selectors.key_digests`` makes them."""
+        keys = list(keys)
+        return dict(zip(keys, self.many(keys)))
 
 
 def run_ours(records: list[Rec]) -> tuple[set, dict]:

@@ -18,6 +18,7 @@ import secrets
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as crypto_hmac
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 import pyshamir
@@ -57,13 +58,15 @@ def mac(key: bytes, data: bytes) -> bytes:
 
 
 def macs(key: bytes, messages) -> list[bytes]:
-    """``mac`` of each message: the keyed state is made once and copied for each (a third cheaper)."""
-    keyed = hmac.new(key, digestmod=hashlib.sha256)
+    """``mac`` of each message, the same bytes: the keyed state is made once and copied for each, with
+    cryptography's HMAC, whose copy is a quarter of the cost of the standard library's (an import
+    hashes tens of thousands of blind keys)."""
+    keyed = crypto_hmac.HMAC(key, hashes.SHA256())
     out = []
     for data in messages:
         one = keyed.copy()
         one.update(data)
-        out.append(one.digest())
+        out.append(one.finalize())
     return out
 
 
