@@ -20,6 +20,8 @@ from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import JaroWinkler
 
 from . import scoring
 from .candidates import _BIT, _KINDS_OF, SELECTIVE_HOLDERS, WEAK_LIMIT, Candidate, _may_be_suggested
@@ -238,6 +240,28 @@ def distinct_keys(keys_of_records) -> list:
     return list(dict.fromkeys(key for keys in keys_of_records for key in keys))
 
 
+# --- scoring the candidates ----------------------------------------------------------------------
+# ``scoring`` over arrays, for the shapes most pairs have, as a filter: a pair is scored one by one by
+# ``scoring.score_profiles`` (which decides, and gives the reasons) unless the arrays show it cannot
+# reach a suggestion. The weights are scoring's own (its functions are asked for them below); what is
+# repeated is only which case applies, and a property test holds the two to the same suggestions.
+
+def _outcomes(function, examples) -> np.ndarray:
+    return np.array([function(*example)[0] for example in examples])
+
+
+# the cases of ``scoring._born``: no date on one side, years apart, a year off (vague, precise), the
+# same year (vague), another month (day and month swapped, or not), no day on one side, same day, not
+_BORN = _outcomes(scoring._born, [
+    (None, (1990, None, None)), ((1990, None, None), (1995, None, None)),
+    ((1990, None, None), (1991, None, None)), ((1990, 5, None), (1991, 5, None)),
+    ((1990, None, None), (1990, 5, 1)), ((1990, 5, 12), (1990, 12, 5)), ((1990, 5, None), (1990, 6, None)),
+    ((1990, 5, None), (1990, 5, 12)), ((1990, 5, 12), (1990, 5, 12)), ((1990, 5, 12), (1990, 5, 13))])
+# the cases of ``scoring._phones``: none on one side, one shared, none shared
+_PHONES = _outcomes(scoring._phones, [(frozenset(), frozenset({"1"})), (frozenset({"1"}),) * 2,
+                                       (frozenset({"1"}), frozenset({"2"}))])
+
+
 def _born_weights(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``scoring._born`` over arrays of (year + 10000, month, day) rows, 0 for what is unknown (no year:
     no date)."""
@@ -245,20 +269,93 @@ def _born_weights(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     apart = np.abs(ya - yb)
     vague = (ma == 0) | (mb == 0)
     swapped = (da > 0) & (db > 0) & (da == mb) & (ma == db)
-    weight = np.select(
+    case = np.select(
         [(ya == 0) | (yb == 0), apart > 1, apart == 1, vague, ma != mb, (da == 0) | (db == 0), da == db],
-        [0.0, -6.0, np.where(vague, -1.0, -4.0), 2.5, np.where(swapped, 3.0, -3.0), 3.5, 5.0], -2.0)
-    return weight
+        [0, 1, np.where(vague, 2, 3), 4, np.where(swapped, 5, 6), 7, 8], 9)
+    return _BORN[case]
 
 
-def batch_scores(pairs: Pairs, profiles: list[scoring.Profile]) -> list[tuple[int, int, scoring.Score]]:
-    """(record, person, score) of the candidates that reach ``scoring.SUGGEST_AT``.
+class _Words:
+    """The name words of every profile as numbers, with what ``scoring.token_similarity`` reads of them."""
+
+    def __init__(self, profiles: list):
+        number: dict[int, int] = {}  # by identity: each profile holds its tokens while this lives
+        tokens = []
+
+        def numbered(token) -> int:
+            n = number.get(id(token))
+            if n is None:
+                n = number[id(token)] = len(tokens)
+                tokens.append(token)
+            return n
+
+        # the common shape: two name words and at most one patronymic (-1 where there is none)
+        self.shaped = np.array([len(p.names) == 2 and len(p.patronymics) <= 1 for p in profiles])
+        self.first = np.array([numbered(p.names[0]) if len(p.names) == 2 else -1 for p in profiles], dtype=np.int64)
+        self.second = np.array([numbered(p.names[1]) if len(p.names) == 2 else -1 for p in profiles], dtype=np.int64)
+        self.patronymic = np.array([numbered(p.patronymics[0]) if len(p.patronymics) == 1 else -1
+                                    for p in profiles], dtype=np.int64)
+        self.folded = [t.folded for t in tokens]
+        strings: dict = {}
+        self.folded_id = np.array([strings.setdefault(t.folded, len(strings)) for t in tokens], dtype=np.int64)
+        self.skeleton_id = np.array([strings.setdefault(("skeleton", t.skeleton), len(strings)) for t in tokens],
+                                    dtype=np.int64)
+        width = max((len(t.codes) for t in tokens), default=1)
+        self.codes = np.full((len(tokens), width), -1, dtype=np.int64)
+        for n, token in enumerate(tokens):
+            self.codes[n, :len(token.codes)] = [strings.setdefault(("code", c), len(strings)) for c in token.codes]
+
+    def similarity(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """``scoring.token_similarity`` of words a[k] and b[k]."""
+        if not len(a):
+            return np.zeros(0)
+        folded = self.folded
+        similarity = process.cpdist([folded[t] for t in a.tolist()], [folded[t] for t in b.tolist()],
+                                    scorer=JaroWinkler.similarity, dtype=np.float64, workers=1)
+        similarity[self.folded_id[a] == self.folded_id[b]] = 1.0
+        same_skeleton = self.skeleton_id[a] == self.skeleton_id[b]
+        similarity[same_skeleton] = np.maximum(similarity[same_skeleton], scoring.SAME_SKELETON)
+        ca, cb = self.codes[a], self.codes[b]
+        shared_code = ((ca[:, :, None] == cb[:, None, :]) & (ca[:, :, None] >= 0)).any(axis=(1, 2))
+        similarity[shared_code & (similarity < scoring.SAME_CODE)] = scoring.SAME_CODE
+        return similarity
+
+
+def _names_weights(words: _Words, me: np.ndarray, them: np.ndarray, frequency: np.ndarray) -> np.ndarray:
+    """``scoring._names`` + ``scoring._patronymics`` of pairs of the common shape (``_Words.shaped``)."""
+    a0, a1, b0, b1 = words.first[me], words.second[me], words.first[them], words.second[them]
+    s00, s01, s10, s11 = (words.similarity(x, y) for x, y in ((a0, b0), (a0, b1), (a1, b0), (a1, b1)))
+    top = np.maximum(np.maximum(s00, s01), np.maximum(s10, s11))
+    straight = (s11 == top) | ((s10 != top) & (s01 != top))  # ``scoring._two_pairs``' choice
+    x, y = np.where(straight, s00, s01), np.where(straight, s11, s10)
+    strong = (x >= scoring.STRONG) & (y >= scoring.STRONG)
+    close = (x >= scoring.CLOSE) & (y >= scoring.CLOSE)
+    some = (x >= scoring.CLOSE) | (y >= scoring.CLOSE)
+    common = np.log(np.maximum(frequency, 1))
+    alike = np.where((x + y) / 2 >= scoring.NAME_ALIKE_AVERAGE, scoring.NAME_ALIKE, scoring.NAME_STRONG)
+    names = np.select([strong, close, some], [alike - common, scoring.NAME_CLOSE - common, scoring.NAME_SOME],
+                      scoring.NAME_NONE)
+    pa, pb = words.patronymic[me], words.patronymic[them]
+    both = np.flatnonzero((pa >= 0) & (pb >= 0))
+    patronymic = np.zeros(len(me))
+    patronymic[both] = np.where(words.similarity(pa[both], pb[both]) >= scoring.PATRONYMIC_ALIKE,
+                                scoring.PATRONYMIC_MATCH, scoring.PATRONYMIC_MISMATCH)
+    return names + patronymic
+
+
+# a pair the arrays put this far below the threshold is not scored one by one (the margin covers the
+# last bit in which a logarithm over arrays may differ from ``math.log``)
+_MARGIN = 1e-3
+
+
+def batch_scores(pairs: Pairs, profiles: list) -> list[tuple[int, int, scoring.Score]]:
+    """(record, person, score) of the candidates that reach ``scoring.SUGGEST_AT``, in ``pairs``' order.
 
     `profiles[p]`: ``scoring.profile`` of ``pairs.people[p]`` (None for people who are nobody's
-    candidate: only candidates are decrypted). The cheap part of
-    ``scoring.score_profiles``' early exit (dates, phones, the most the names could add) is worked
-    out over arrays first, with a margin, so only pairs that might reach a suggestion are scored one by
-    one — by ``score_profiles`` itself, which decides.
+    candidate: only candidates are decrypted). Dates, phones and the most the names could add rule out
+    most pairs over arrays (``score_profiles``' early exit); of the rest, pairs of the common shape are
+    weighed whole over arrays, and only those that may reach a suggestion, with the other shapes, are
+    scored one by one by ``score_profiles`` itself, which decides.
     """
     if not len(pairs.record):
         return []
@@ -270,19 +367,27 @@ def batch_scores(pairs: Pairs, profiles: list[scoring.Profile]) -> list[tuple[in
     has_names = np.array([bool(p.names) for p in profiles])
     has_patronymic = np.array([bool(p.patronymics) for p in profiles])
     me, them = pairs.record + pairs.earlier, pairs.person
-    phone = np.where(has_phone[me] & has_phone[them],
-                     np.where(pairs.kinds & _BIT[KIND_PHONE], 6.0, -1.5), 0.0)
+    phone = _PHONES[np.where(has_phone[me] & has_phone[them], np.where(pairs.kinds & _BIT[KIND_PHONE], 1, 2), 0)]
     frequency = pairs.frequency
     names = np.where(has_names[me] & has_names[them],
-                     np.where(frequency > 1, np.maximum(3.0, 3.2 - np.log(np.maximum(frequency, 1))), 3.2), 0.0)
-    names += np.where(has_patronymic[me] & has_patronymic[them], 2.5, 0.0)
-    best = scoring._PRIOR + _born_weights(born[me], born[them]) + phone + names
-    hopeful = np.flatnonzero(best >= scoring._SUGGEST_LOGIT - scoring._ROUNDING - 1e-6)
+                     np.where(frequency > 1, np.maximum(scoring.ONE_WORD_ALIKE,
+                                                        scoring.NAME_ALIKE - np.log(np.maximum(frequency, 1))),
+                              scoring.NAME_ALIKE), 0.0)
+    names += np.where(has_patronymic[me] & has_patronymic[them], scoring.PATRONYMIC_MATCH, 0.0)
+    evidence = scoring._PRIOR + _born_weights(born[me], born[them]) + phone
+    threshold = scoring._SUGGEST_LOGIT - scoring._ROUNDING - _MARGIN
+    hopeful = np.flatnonzero(evidence + names >= threshold)
+
+    words = _Words(profiles)
+    shaped = hopeful[words.shaped[me[hopeful]] & words.shaped[them[hopeful]]]
+    weighed = evidence[shaped] + _names_weights(words, me[shaped], them[shaped], frequency[shaped])
+    chosen = np.union1d(np.setdiff1d(hopeful, shaped), shaped[weighed >= threshold])
+
     out = []
     score_profiles, at_least = scoring.score_profiles, scoring.SUGGEST_AT
-    for r, m, t, f in zip(pairs.record[hopeful].tolist(), me[hopeful].tolist(), them[hopeful].tolist(),
-                          frequency[hopeful].tolist()):
-        result = score_profiles(profiles[m], profiles[t], f)  # its early exit was just worked out above
+    for r, m, t, f in zip(pairs.record[chosen].tolist(), me[chosen].tolist(), them[chosen].tolist(),
+                          frequency[chosen].tolist()):
+        result = score_profiles(profiles[m], profiles[t], f)
         if result.value >= at_least:
             out.append((r, t, result))
     return out

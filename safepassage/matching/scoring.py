@@ -42,6 +42,18 @@ PHONE_DIFFERS = "phone_differs"
 
 _PRIOR = -3.0  # candidates already share a key; still, most of them are other people
 
+# How alike two words are (``token_similarity``): floors for one name in two forms, and the marks.
+SAME_SKELETON = 0.97  # two spellings with one consonant skeleton (Magomed / Mahomed)
+SAME_CODE = 0.93  # two forms of one name (a nickname, the Arabic form)
+STRONG, CLOSE = 0.92, 0.85  # a word pairs strongly / closely with the other record's
+PATRONYMIC_ALIKE = 0.9
+# What a name adds (log-odds): every word strong, alike on average / merely strong; every word close;
+# some close; none. One word against one: alike or not. The patronymic: alike or not.
+NAME_ALIKE, NAME_STRONG, NAME_CLOSE, NAME_SOME, NAME_NONE = 3.2, 2.6, 1.5, -2.0, -6.0
+ONE_WORD_ALIKE, ONE_WORD_NOT = 3.0, -4.0
+NAME_ALIKE_AVERAGE = 0.97
+PATRONYMIC_MATCH, PATRONYMIC_MISMATCH = 2.5, -4.0
+
 
 class Score(NamedTuple):
     value: float
@@ -56,8 +68,8 @@ class Score(NamedTuple):
 def token_similarity(a: Token, b: Token) -> float:
     """1.0 for the same word; high for one name in another spelling or a nickname; else Jaro-Winkler."""
     similarity = _spelling_similarity(a.folded, b.folded)
-    if similarity < 0.93 and not a.codes.isdisjoint(b.codes):
-        return 0.93
+    if similarity < SAME_CODE and not a.codes.isdisjoint(b.codes):
+        return SAME_CODE
     return similarity
 
 
@@ -68,7 +80,7 @@ def _spelling_similarity(a: str, b: str) -> float:
         return 1.0
     similarity = JaroWinkler.similarity(a, b)
     if skeleton(a) == skeleton(b):
-        return max(similarity, 0.97)
+        return max(similarity, SAME_SKELETON)
     return similarity
 
 
@@ -79,8 +91,8 @@ def _best_pairs(left: tuple[Token, ...], right: tuple[Token, ...]) -> list[float
         folded, codes = a.folded, a.codes
         for j, b in enumerate(right):
             similarity = _spelling_similarity(folded, b.folded)
-            if similarity < 0.93 and not codes.isdisjoint(b.codes):
-                similarity = 0.93
+            if similarity < SAME_CODE and not codes.isdisjoint(b.codes):
+                similarity = SAME_CODE
             scored.append((similarity, i, j))
     pairs = min(len(left), len(right))
     if pairs == 1:  # the greedy pairing's first pick is its only one
@@ -116,35 +128,38 @@ def _names(names_a: tuple[Token, ...], names_b: tuple[Token, ...], frequency: in
     sims = _two_pairs(names_a, names_b) if len(names_a) == 2 == len(names_b) else _best_pairs(names_a, names_b)
     strong = close = 0
     for similarity in sims:
-        if similarity >= 0.85:
+        if similarity >= CLOSE:
             close += 1
-            if similarity >= 0.92:
+            if similarity >= STRONG:
                 strong += 1
     if len(sims) == 1:
-        return (3.0, NAME_PARTIAL) if strong else (-4.0, NAME_DIFFERS)
+        return (ONE_WORD_ALIKE, NAME_PARTIAL) if strong else (ONE_WORD_NOT, NAME_DIFFERS)
     # alone, a whole name held by no one else is about even odds: namesakes are common here
     common = math.log(max(frequency, 1))
     if strong == len(sims):
-        return (3.2 if sum(sims) / len(sims) >= 0.97 else 2.6) - common, NAME_SAME
+        return (NAME_ALIKE if sum(sims) / len(sims) >= NAME_ALIKE_AVERAGE else NAME_STRONG) - common, NAME_SAME
     if close == len(sims):
-        return 1.5 - common, NAME_SIMILAR
+        return NAME_CLOSE - common, NAME_SIMILAR
     if close:
-        return -2.0, NAME_PARTIAL
-    return -6.0, NAME_DIFFERS
+        return NAME_SOME, NAME_PARTIAL
+    return NAME_NONE, NAME_DIFFERS
 
 
 def _best_names(names_a: tuple, names_b: tuple, patronymics: bool, frequency: int) -> float:
     """The most `_names` and `_patronymics` can add for these words, without comparing any."""
-    best = (max(3.0, 3.2 - math.log(frequency)) if frequency > 1 else 3.2) if names_a and names_b else 0.0
-    return best + 2.5 if patronymics else best
+    if names_a and names_b:
+        best = max(ONE_WORD_ALIKE, NAME_ALIKE - math.log(frequency)) if frequency > 1 else NAME_ALIKE
+    else:
+        best = 0.0
+    return best + PATRONYMIC_MATCH if patronymics else best
 
 
 def _patronymics(pa: tuple[Token, ...], pb: tuple[Token, ...]) -> tuple[float, str | None]:
     if not pa or not pb:
         return 0.0, None
-    if max(token_similarity(a, b) for a in pa for b in pb) >= 0.9:
-        return 2.5, PATRONYMIC_SAME
-    return -4.0, PATRONYMIC_DIFFERS
+    if max(token_similarity(a, b) for a in pa for b in pb) >= PATRONYMIC_ALIKE:
+        return PATRONYMIC_MATCH, PATRONYMIC_SAME
+    return PATRONYMIC_MISMATCH, PATRONYMIC_DIFFERS
 
 
 def _born(da, db) -> tuple[float, str | None]:
@@ -174,7 +189,7 @@ def _phones(pa: frozenset[str], pb: frozenset[str]) -> tuple[float, str | None]:
     return (-1.5, PHONE_DIFFERS) if pa.isdisjoint(pb) else (6.0, PHONE_SAME)
 
 
-_BEST_NAMES = 3.2 + 2.5  # the most that names and a patronymic can add
+_BEST_NAMES = NAME_ALIKE + PATRONYMIC_MATCH  # the most that names and a patronymic can add
 
 
 def _logit(p: float) -> float:
