@@ -397,8 +397,9 @@ def run_ours(records: list[Rec]) -> tuple[set, dict]:
     with no_cycle_collection():
         data = [rec.data for rec in records]
         lookups, stores = batch_keys(data)
-        blind.many(distinct_keys(lookups))  # stored keys are among the looked-up ones
-        pairs = batch_pairs(lookups, stores, [rec.rid for rec in records], limit=CANDIDATE_LIMIT)
+        distinct = distinct_keys(lookups)  # stored keys are among the looked-up ones
+        blind.many(distinct)
+        pairs = batch_pairs(lookups, stores, [rec.rid for rec in records], limit=CANDIDATE_LIMIT, distinct=distinct)
         del lookups, stores  # as the import lets them go once its keys are written
         found = batch_scores(pairs, [profile(d) for d in data])
     predicted = {(min(records[r].rid, records[o].rid), max(records[r].rid, records[o].rid)) for r, o, _s in found}

@@ -97,20 +97,21 @@ class Pairs(NamedTuple):
         return out
 
 
-def batch_candidates(lookups: list[dict], stores: list[dict], ids: list, *, earlier: Earlier | None = None,
+def batch_candidates(lookups: list, stores: list, ids: list, *, earlier: Earlier | None = None,
                      limit: int) -> list[list[Candidate]]:
     """Per record, ``candidates.lookup`` as the records would be written one by one (see ``batch_pairs``)."""
     return batch_pairs(lookups, stores, ids, earlier=earlier, limit=limit).candidates()
 
 
-def batch_pairs(lookups: list[dict], stores: list[dict], ids: list, *, earlier: Earlier | None = None,
-                limit: int) -> Pairs:
+def batch_pairs(lookups: list, stores: list, ids: list, *, earlier: Earlier | None = None, limit: int,
+                distinct: list | None = None) -> Pairs:
     """The candidates of each record of a batch, as ``candidates.lookup`` gives them one by one.
 
     `lookups[i]`, `stores[i]`: record i's looked-up and stored keys, each a (kind, value) pair
     (``keys.record_keys``, or the kind with its blind index: only equality matters); `ids[i]`: the
-    person it will be (the tie-break between equal candidates, as the lookup orders person ids).
-    Record i meets the people of `earlier` and records 0..i-1.
+    person it will be (the tie-break between equal candidates, as the lookup orders person ids);
+    `distinct`: ``distinct_keys(lookups)``, when the caller has it. Record i meets the people of
+    `earlier` and records 0..i-1.
     """
     earlier = earlier or Earlier()
     people = list(dict.fromkeys(person for person, _key in earlier.rows))
@@ -120,8 +121,9 @@ def batch_pairs(lookups: list[dict], stores: list[dict], ids: list, *, earlier: 
     if not lookups:
         return Pairs(empty, empty, empty, empty, empty, everyone, n_earlier)
     # keys as small integers, in order of first sight (C loops: a batch has a million of them)
-    number = dict.fromkeys(chain.from_iterable(lookups))  # a record's stored keys are among its looked-up ones
-    number.update(zip(number, range(len(number))))
+    if distinct is None:
+        distinct = distinct_keys(lookups)  # a record's stored keys are among its looked-up ones
+    number = dict(zip(distinct, range(len(distinct))))
     look_rec = np.repeat(np.arange(n_earlier, size, dtype=np.int64), list(map(len, lookups)))
     look_key = np.fromiter(map(number.__getitem__, chain.from_iterable(lookups)), np.int64, len(look_rec))
     store_rec = np.repeat(np.arange(n_earlier, size, dtype=np.int64), list(map(len, stores)))
@@ -190,9 +192,10 @@ def batch_pairs(lookups: list[dict], stores: list[dict], ids: list, *, earlier: 
     fewest[fewest == _NO_CAP] = 0
 
     # a candidate whose shared keys cannot reach a suggestion is dropped (as ``candidates._ranked``)
-    combos, back = np.unique(mask << 40 | fewest, return_inverse=True)  # a few hundred kinds of evidence
+    evidence = mask << 40 | fewest
+    combos = np.unique(evidence)  # a few hundred kinds of evidence
     verdict = np.array([_may_be_suggested(c >> 40, c & (1 << 40) - 1) for c in combos.tolist()], dtype=bool)
-    keep = verdict[back.reshape(-1)]
+    keep = verdict[np.searchsorted(combos, evidence)]
     rec, holder, weight, mask, fewest = rec[keep], holder[keep], weight[keep], mask[keep], fewest[keep]
 
     # ranked: the strongest first (ties by person id), at most `limit`, and a few sharing one weak key
@@ -237,7 +240,7 @@ def batch_keys(records: list[MatchInput]) -> tuple[list[set], list[set]]:
 
 def distinct_keys(keys_of_records) -> list:
     """Every key of the records once, in order of first sight (each is hashed once for storing)."""
-    return list(dict.fromkeys(key for keys in keys_of_records for key in keys))
+    return list(dict.fromkeys(chain.from_iterable(keys_of_records)))
 
 
 # --- scoring the candidates ----------------------------------------------------------------------

@@ -192,9 +192,11 @@ def match_keys_refresh_many(*, people: list[Person], data: list | None = None) -
             _keys_drop(chunk)
     with batch.no_cycle_collection():
         lookups, stores = batch.batch_keys(records)
-        digest_of = key_digests(batch.distinct_keys(lookups))  # stored keys are among the looked-up ones
+        distinct = batch.distinct_keys(lookups)  # stored keys are among the looked-up ones
+        digest_of = key_digests(distinct)
         earlier = _earlier(org_id, {digest: key for key, digest in digest_of.items()})
-        pairs = batch.batch_pairs(lookups, stores, [p.pk for p in people], earlier=earlier, limit=CANDIDATE_LIMIT)
+        pairs = batch.batch_pairs(lookups, stores, [p.pk for p in people], earlier=earlier, limit=CANDIDATE_LIMIT,
+                                  distinct=distinct)
         stored_people = {pairs.people[i]: i for i in set(pairs.person.tolist()) if i < pairs.earlier}
         decrypted = list(Person.objects.filter(pk__in=list(stored_people)))
         vault.preload_data_keys([p.data_key_id for p in decrypted])
