@@ -396,11 +396,11 @@ def run_ours(records: list[Rec]) -> tuple[set, dict]:
     blind = Blind()
     with no_cycle_collection():
         data = [rec.data for rec in records]
-        lookups, stores = batch_keys(data)
-        distinct = distinct_keys(lookups)  # stored keys are among the looked-up ones
+        keys, stored = batch_keys(data)
+        distinct = distinct_keys(keys)
         blind.many(distinct)
-        pairs = batch_pairs(lookups, stores, [rec.rid for rec in records], limit=CANDIDATE_LIMIT, distinct=distinct)
-        del lookups, stores  # as the import lets them go once its keys are written
+        pairs = batch_pairs(keys, stored, [rec.rid for rec in records], limit=CANDIDATE_LIMIT, distinct=distinct)
+        del keys, stored  # as the import lets them go once its keys are written
         found = batch_scores(pairs, [profile(d) for d in data])
     predicted = {(min(records[r].rid, records[o].rid), max(records[r].rid, records[o].rid)) for r, o, _s in found}
     return predicted, {"scored_per_record": len(pairs.record) / max(len(records), 1)}

@@ -25,7 +25,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from . import scoring
 from .candidates import _BIT, _KINDS_OF, SELECTIVE_HOLDERS, WEAK_LIMIT, Candidate, _may_be_suggested
-from .keys import KEY_WEIGHTS, KIND_PAIR, KIND_PHONE, KINDS, MatchInput, record_keys
+from .keys import KEY_WEIGHTS, KIND_PAIR, KIND_PHONE, KINDS, MatchInput, record_key_list
 
 _KIND = {kind: n for n, kind in enumerate(KINDS)}
 _NO_CAP = np.iinfo(np.int64).max
@@ -97,41 +97,39 @@ class Pairs(NamedTuple):
         return out
 
 
-def batch_candidates(lookups: list, stores: list, ids: list, *, earlier: Earlier | None = None,
+def batch_candidates(keys: list, stored: list, ids: list, *, earlier: Earlier | None = None,
                      limit: int) -> list[list[Candidate]]:
     """Per record, ``candidates.lookup`` as the records would be written one by one (see ``batch_pairs``)."""
-    return batch_pairs(lookups, stores, ids, earlier=earlier, limit=limit).candidates()
+    return batch_pairs(keys, stored, ids, earlier=earlier, limit=limit).candidates()
 
 
-def batch_pairs(lookups: list, stores: list, ids: list, *, earlier: Earlier | None = None, limit: int,
+def batch_pairs(keys: list, stored: list, ids: list, *, earlier: Earlier | None = None, limit: int,
                 distinct: list | None = None) -> Pairs:
     """The candidates of each record of a batch, as ``candidates.lookup`` gives them one by one.
 
-    `lookups[i]`, `stores[i]`: record i's looked-up and stored keys, each a (kind, value) pair
-    (``keys.record_keys``, or the kind with its blind index: only equality matters); `ids[i]`: the
-    person it will be (the tie-break between equal candidates, as the lookup orders person ids);
-    `distinct`: ``distinct_keys(lookups)``, when the caller has it. Record i meets the people of
-    `earlier` and records 0..i-1.
+    `keys[i]`: record i's looked-up keys, each a (kind, value) pair, the first `stored[i]` of them the
+    ones it stores (``keys.record_key_list``; a value may be a blind index: only equality matters);
+    `ids[i]`: the person it will be (the tie-break between equal candidates, as the lookup orders
+    person ids); `distinct`: ``distinct_keys(keys)``, when the caller has it. Record i meets the people
+    of `earlier` and records 0..i-1.
     """
     earlier = earlier or Earlier()
     people = list(dict.fromkeys(person for person, _key in earlier.rows))
     everyone = people + list(ids)
     n_earlier, size = len(people), len(people) + len(ids)
     empty = np.zeros(0, dtype=np.int64)
-    if not lookups:
+    if not keys:
         return Pairs(empty, empty, empty, empty, empty, everyone, n_earlier)
     # keys as small integers, in order of first sight (C loops: a batch has a million of them)
     if distinct is None:
-        distinct = distinct_keys(lookups)  # a record's stored keys are among its looked-up ones
+        distinct = distinct_keys(keys)
     number = dict(zip(distinct, range(len(distinct))))
-    look_rec = np.repeat(np.arange(n_earlier, size, dtype=np.int64), list(map(len, lookups)))
-    look_key = np.fromiter(map(number.__getitem__, chain.from_iterable(lookups)), np.int64, len(look_rec))
-    store_rec = np.repeat(np.arange(n_earlier, size, dtype=np.int64), list(map(len, stores)))
-    try:
-        store_key = np.fromiter(map(number.__getitem__, chain.from_iterable(stores)), np.int64, len(store_rec))
-    except KeyError:  # a key stored but never looked up (``record_keys`` makes none): numbered too
-        number.update((key, len(number)) for key in chain.from_iterable(stores) if key not in number)
-        store_key = np.fromiter(map(number.__getitem__, chain.from_iterable(stores)), np.int64, len(store_rec))
+    counts = np.fromiter(map(len, keys), np.int64, len(keys))
+    look_rec = np.repeat(np.arange(n_earlier, size, dtype=np.int64), counts)
+    look_key = np.fromiter(map(number.__getitem__, chain.from_iterable(keys)), np.int64, len(look_rec))
+    place = np.arange(len(look_rec)) - np.repeat(np.cumsum(counts) - counts, counts)
+    own = place < np.repeat(np.asarray(stored, dtype=np.int64), counts)  # the stored ones come first
+    store_rec, store_key = look_rec[own], look_key[own]
     position = {person: n for n, person in enumerate(people)}
     old = [(position[person], number[key]) for person, key in earlier.rows if key in number]
     if old:
@@ -146,10 +144,11 @@ def batch_pairs(lookups: list, stores: list, ids: list, *, earlier: Earlier | No
 
     # every stored (digest, record) as one sorted code: a digest's holders are one run, in record order
     code = _sorted_unique(store_key * size + store_rec)
-    base = look_key * size
-    first = np.searchsorted(code, base)  # the digest's first holder
-    before = np.searchsorted(code, base + look_rec)  # ... and its first holder not before this record
-    holders = prior[look_key] + (before - np.searchsorted(code, base + n_earlier))
+    each_key = np.arange(len(number), dtype=np.int64) * size
+    first = np.searchsorted(code, each_key)[look_key]  # the key's first holder
+    before = np.searchsorted(code, look_key * size + look_rec)  # ... and its first holder not before this record
+    in_batch = first if not n_earlier else np.searchsorted(code, each_key + n_earlier)[look_key]
+    holders = prior[look_key] + (before - in_batch)
     look_kind = kind_of[look_key]
     held = holders > 0
     selective = held & (holders <= _CAP[look_kind])
@@ -176,9 +175,9 @@ def batch_pairs(lookups: list, stores: list, ids: list, *, earlier: Earlier | No
 
     # common keys add to the candidates found, where the candidate holds them
     common_at = np.flatnonzero(common)  # look_rec is in record order, so this is too
-    common_rec = look_rec[common_at]
-    lo = np.searchsorted(common_rec, rec)
-    hi = np.searchsorted(common_rec, rec, side="right")
+    per_record = np.bincount(look_rec[common_at], minlength=size)
+    common_end = np.cumsum(per_record)
+    lo, hi = (common_end - per_record)[rec], common_end[rec]
     which = np.repeat(np.arange(len(found), dtype=np.int64), hi - lo)
     lookup_at = common_at[_expand(lo, hi - lo)]
     target = look_key[lookup_at] * size + holder[which]
@@ -229,13 +228,18 @@ def no_cycle_collection():
         yield
     finally:
         if was:
+            if not gc.get_freeze_count():  # (never undo a freeze made by someone else)
+                # what outlives the batch (caches, results) is long-lived: it joins the oldest generation
+                # as it is, instead of being scanned once more as young the moment collection resumes
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
-def batch_keys(records: list[MatchInput]) -> tuple[list[set], list[set]]:
-    """(lookups, stores): each record's ``keys.record_keys``, as ``batch_pairs`` takes them."""
-    both = [record_keys(record) for record in records]
-    return [looked_up for looked_up, _stored in both], [stored for _looked_up, stored in both]
+def batch_keys(records: list[MatchInput]) -> tuple[list[list], list[int]]:
+    """(keys, stored): each record's ``keys.record_key_list``, as ``batch_pairs`` takes them."""
+    both = [record_key_list(record) for record in records]
+    return [keys for keys, _stored in both], [stored for _keys, stored in both]
 
 
 def distinct_keys(keys_of_records) -> list:
@@ -384,7 +388,10 @@ def batch_scores(pairs: Pairs, profiles: list) -> list[tuple[int, int, scoring.S
     words = _Words(profiles)
     shaped = hopeful[words.shaped[me[hopeful]] & words.shaped[them[hopeful]]]
     weighed = evidence[shaped] + _names_weights(words, me[shaped], them[shaped], frequency[shaped])
-    chosen = np.union1d(np.setdiff1d(hopeful, shaped), shaped[weighed >= threshold])
+    chosen = np.zeros(len(pairs.record), dtype=bool)
+    chosen[hopeful] = True
+    chosen[shaped[weighed < threshold]] = False
+    chosen = np.flatnonzero(chosen)
 
     out = []
     score_profiles, at_least = scoring.score_profiles, scoring.SUGGEST_AT

@@ -267,5 +267,21 @@ def record_keys(record: MatchInput) -> tuple[set[tuple[str, str]], set[tuple[str
     return looked_up, stored
 
 
+def record_key_list(record: MatchInput) -> tuple[list[tuple[str, str]], int]:
+    """``record_keys`` as one list, the stored keys first: (keys, how many of them are stored). The rest
+    are the name-year keys of the birth years either side, which are looked up and never stored."""
+    born = birth_date(record.date_of_birth)
+    if not born:
+        keys = _keys(record, ())[0]
+        return list(keys), len(keys)
+    stored, codes = _name_parts(_tokens((record.full_name, *record.other_names)))
+    year = born[0]
+    stored.update([(KIND_NAME_YEAR, f"{code} {year}") for code in codes])
+    stored.update([(KIND_PHONE, digits) for digits in phone_set(record)])
+    keys = list(stored)
+    keys += [(KIND_NAME_YEAR, f"{code} {other}") for other in (year - 1, year + 1) for code in codes]
+    return keys, len(stored)
+
+
 # How much one shared key says, for ranking candidates before anything is decrypted.
 KEY_WEIGHTS = {KIND_PAIR: 3, KIND_PATRONYMIC_PAIR: 1, KIND_PHONE: 4, KIND_NAME_YEAR: 1}

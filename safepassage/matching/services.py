@@ -191,11 +191,11 @@ def match_keys_refresh_many(*, people: list[Person], data: list | None = None) -
         if MatchKey.objects.filter(person_id__in=chunk).exists():
             _keys_drop(chunk)
     with batch.no_cycle_collection():
-        lookups, stores = batch.batch_keys(records)
-        distinct = batch.distinct_keys(lookups)  # stored keys are among the looked-up ones
+        keys, stored = batch.batch_keys(records)
+        distinct = batch.distinct_keys(keys)
         digest_of = key_digests(distinct)
         earlier = _earlier(org_id, {digest: key for key, digest in digest_of.items()})
-        pairs = batch.batch_pairs(lookups, stores, [p.pk for p in people], earlier=earlier, limit=CANDIDATE_LIMIT,
+        pairs = batch.batch_pairs(keys, stored, [p.pk for p in people], earlier=earlier, limit=CANDIDATE_LIMIT,
                                   distinct=distinct)
         stored_people = {pairs.people[i]: i for i in set(pairs.person.tolist()) if i < pairs.earlier}
         decrypted = list(Person.objects.filter(pk__in=list(stored_people)))
@@ -205,7 +205,7 @@ def match_keys_refresh_many(*, people: list[Person], data: list | None = None) -
             profiles[stored_people[person.pk]] = scoring.profile(person)
         found = batch.batch_scores(pairs, profiles)
     _keys_store([MatchKey(organisation_id=org_id, person=people[i], kind=kind, digest=digest_of[kind, value])
-                 for i, own in enumerate(stores) for kind, value in sorted(own)])
+                 for i, (own, n) in enumerate(zip(keys, stored)) for kind, value in sorted(own[:n])])
     suggestions = []
     for record, other, score in found:
         a, b = sorted((people[record].pk, pairs.people[other]))

@@ -53,12 +53,12 @@ def one_by_one(records, ids, earlier=()):
 
 
 def in_batch(records, ids, earlier=()):
-    lookups, stores = batch.batch_keys(records)
+    keys, stored = batch.batch_keys(records)
     rows = [(person, key) for person, record in earlier for key in record_keys(record)[1]]
     holders = defaultdict(int)
     for _person, key in rows:
         holders[key] += 1
-    return batch.batch_pairs(lookups, stores, ids, earlier=batch.Earlier(holders=dict(holders), rows=rows),
+    return batch.batch_pairs(keys, stored, ids, earlier=batch.Earlier(holders=dict(holders), rows=rows),
                              limit=LIMIT)
 
 

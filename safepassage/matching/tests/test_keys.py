@@ -150,10 +150,12 @@ records = st.builds(MatchInput, full_name=full_names, other_names=st.lists(full_
 @settings(max_examples=300, deadline=None)
 @given(record=records)
 def test_record_keys_are_the_lookup_and_the_stored_keys(record):
-    from safepassage.matching.keys import record_keys
+    from safepassage.matching.keys import record_key_list, record_keys
 
     looked_up, stored = record_keys(record)
     assert looked_up == lookup_keys(record) and stored == stored_keys(record)
+    listed, n = record_key_list(record)
+    assert len(listed) == len(looked_up) and set(listed) == looked_up and set(listed[:n]) == stored
     assert stored <= looked_up  # so a writer hashes the looked-up keys only
 
 
