@@ -12,7 +12,7 @@ class MatchingConfig(AppConfig):
 
         from safepassage.vault.services import register_plaintext_cache
 
-        from . import keys, scoring
+        from . import scoring
         from .services import match_keys_forget
 
         def forget_keys(sender, instance, **kwargs):
@@ -21,6 +21,5 @@ class MatchingConfig(AppConfig):
         # the holder counts follow a person's deletion whichever app deletes them (see the service)
         pre_delete.connect(forget_keys, sender=Person, dispatch_uid="matching.forget_keys", weak=False)
         # names, birth dates and phones folded for matching stay in per-worker caches: gone on seal
-        for cached in (keys.skeleton, keys._words, keys.make_token, keys._tokens, keys.birth_date, keys._phone_set,
-                       scoring._spelling_similarity):
+        for cached in scoring.PLAINTEXT_CACHES:
             register_plaintext_cache(cached.cache_clear)

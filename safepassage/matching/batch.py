@@ -14,6 +14,7 @@ the rows a lookup would have read (``services`` fetches them with a few chunked 
 from __future__ import annotations
 
 import gc
+import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
@@ -253,33 +254,37 @@ def distinct_keys(keys_of_records) -> list:
 # reach a suggestion. The weights are scoring's own (its functions are asked for them below); what is
 # repeated is only which case applies, and a property test holds the two to the same suggestions.
 
-def _outcomes(function, examples) -> np.ndarray:
-    return np.array([function(*example)[0] for example in examples])
+def _outcomes(function, examples) -> tuple[np.ndarray, list]:
+    """What `function` gives for each example: the weights as an array, and the reason codes."""
+    results = [function(*example) for example in examples]
+    return np.array([weight for weight, _code in results]), [code for _weight, code in results]
 
 
 # the cases of ``scoring._born``: no date on one side, years apart, a year off (vague, precise), the
 # same year (vague), another month (day and month swapped, or not), no day on one side, same day, not
-_BORN = _outcomes(scoring._born, [
+_BORN, _BORN_CODES = _outcomes(scoring._born, [
     (None, (1990, None, None)), ((1990, None, None), (1995, None, None)),
     ((1990, None, None), (1991, None, None)), ((1990, 5, None), (1991, 5, None)),
     ((1990, None, None), (1990, 5, 1)), ((1990, 5, 12), (1990, 12, 5)), ((1990, 5, None), (1990, 6, None)),
     ((1990, 5, None), (1990, 5, 12)), ((1990, 5, 12), (1990, 5, 12)), ((1990, 5, 12), (1990, 5, 13))])
 # the cases of ``scoring._phones``: none on one side, one shared, none shared
-_PHONES = _outcomes(scoring._phones, [(frozenset(), frozenset({"1"})), (frozenset({"1"}),) * 2,
-                                       (frozenset({"1"}), frozenset({"2"}))])
+_PHONES, _PHONE_CODES = _outcomes(scoring._phones, [(frozenset(), frozenset({"1"})), (frozenset({"1"}),) * 2,
+                                                     (frozenset({"1"}), frozenset({"2"}))])
+# the reasons ``scoring._names`` and ``scoring._patronymics`` give, by case
+_NAME_CODES = [scoring.NAME_SAME, scoring.NAME_SIMILAR, scoring.NAME_PARTIAL, scoring.NAME_DIFFERS]
+_PATRONYMIC_CODES = [None, scoring.PATRONYMIC_SAME, scoring.PATRONYMIC_DIFFERS]
 
 
-def _born_weights(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``scoring._born`` over arrays of (year + 10000, month, day) rows, 0 for what is unknown (no year:
-    no date)."""
+def _born_cases(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Which case of ``scoring._born`` (the examples of ``_BORN``) applies to rows of (year + 10000,
+    month, day), 0 for what is unknown (no year: no date)."""
     (ya, ma, da), (yb, mb, db) = a.T, b.T
     apart = np.abs(ya - yb)
     vague = (ma == 0) | (mb == 0)
     swapped = (da > 0) & (db > 0) & (da == mb) & (ma == db)
-    case = np.select(
+    return np.select(
         [(ya == 0) | (yb == 0), apart > 1, apart == 1, vague, ma != mb, (da == 0) | (db == 0), da == db],
         [0, 1, np.where(vague, 2, 3), 4, np.where(swapped, 5, 6), 7, 8], 9)
-    return _BORN[case]
 
 
 class _Words:
@@ -328,8 +333,16 @@ class _Words:
         return similarity
 
 
-def _names_weights(words: _Words, me: np.ndarray, them: np.ndarray, frequency: np.ndarray) -> np.ndarray:
-    """``scoring._names`` + ``scoring._patronymics`` of pairs of the common shape (``_Words.shaped``)."""
+def _logs(frequency: np.ndarray) -> np.ndarray:
+    """``math.log(max(f, 1))`` of each: the same bits as scoring's (a holder count takes few values)."""
+    values, back = np.unique(frequency, return_inverse=True)
+    return np.array([math.log(max(int(f), 1)) for f in values])[back.reshape(-1)]
+
+
+def _names_weighed(words: _Words, me: np.ndarray, them: np.ndarray, frequency: np.ndarray):
+    """``scoring._names`` + ``scoring._patronymics`` of pairs of the common shape (``_Words.shaped``):
+    (their sum, the names' case in ``_NAME_CODES``, the patronymics' in ``_PATRONYMIC_CODES``), with
+    scoring's own arithmetic, so the weights are scoring's to the last bit."""
     a0, a1, b0, b1 = words.first[me], words.second[me], words.first[them], words.second[them]
     s00, s01, s10, s11 = (words.similarity(x, y) for x, y in ((a0, b0), (a0, b1), (a1, b0), (a1, b1)))
     top = np.maximum(np.maximum(s00, s01), np.maximum(s10, s11))
@@ -338,20 +351,22 @@ def _names_weights(words: _Words, me: np.ndarray, them: np.ndarray, frequency: n
     strong = (x >= scoring.STRONG) & (y >= scoring.STRONG)
     close = (x >= scoring.CLOSE) & (y >= scoring.CLOSE)
     some = (x >= scoring.CLOSE) | (y >= scoring.CLOSE)
-    common = np.log(np.maximum(frequency, 1))
+    common = _logs(frequency)
     alike = np.where((x + y) / 2 >= scoring.NAME_ALIKE_AVERAGE, scoring.NAME_ALIKE, scoring.NAME_STRONG)
     names = np.select([strong, close, some], [alike - common, scoring.NAME_CLOSE - common, scoring.NAME_SOME],
                       scoring.NAME_NONE)
+    name_case = np.select([strong, close, some], [0, 1, 2], 3)
     pa, pb = words.patronymic[me], words.patronymic[them]
     both = np.flatnonzero((pa >= 0) & (pb >= 0))
-    patronymic = np.zeros(len(me))
-    patronymic[both] = np.where(words.similarity(pa[both], pb[both]) >= scoring.PATRONYMIC_ALIKE,
-                                scoring.PATRONYMIC_MATCH, scoring.PATRONYMIC_MISMATCH)
-    return names + patronymic
+    patronymic, patronymic_case = np.zeros(len(me)), np.zeros(len(me), dtype=np.int64)
+    alike_patronymic = words.similarity(pa[both], pb[both]) >= scoring.PATRONYMIC_ALIKE
+    patronymic[both] = np.where(alike_patronymic, scoring.PATRONYMIC_MATCH, scoring.PATRONYMIC_MISMATCH)
+    patronymic_case[both] = np.where(alike_patronymic, 1, 2)
+    return names + patronymic, name_case, patronymic_case
 
 
-# a pair the arrays put this far below the threshold is not scored one by one (the margin covers the
-# last bit in which a logarithm over arrays may differ from ``math.log``)
+# a pair the arrays put this far below the threshold is not looked at again (the margin covers the
+# last bit in which the most the names could add, worked out over arrays, may differ from scoring's)
 _MARGIN = 1e-3
 
 
@@ -374,30 +389,45 @@ def batch_scores(pairs: Pairs, profiles: list) -> list[tuple[int, int, scoring.S
     has_names = np.array([bool(p.names) for p in profiles])
     has_patronymic = np.array([bool(p.patronymics) for p in profiles])
     me, them = pairs.record + pairs.earlier, pairs.person
-    phone = _PHONES[np.where(has_phone[me] & has_phone[them], np.where(pairs.kinds & _BIT[KIND_PHONE], 1, 2), 0)]
+    phone_case = np.where(has_phone[me] & has_phone[them], np.where(pairs.kinds & _BIT[KIND_PHONE], 1, 2), 0)
+    phone = _PHONES[phone_case]
     frequency = pairs.frequency
     names = np.where(has_names[me] & has_names[them],
                      np.where(frequency > 1, np.maximum(scoring.ONE_WORD_ALIKE,
                                                         scoring.NAME_ALIKE - np.log(np.maximum(frequency, 1))),
                               scoring.NAME_ALIKE), 0.0)
     names += np.where(has_patronymic[me] & has_patronymic[them], scoring.PATRONYMIC_MATCH, 0.0)
-    evidence = scoring._PRIOR + _born_weights(born[me], born[them]) + phone
+    born_case = _born_cases(born[me], born[them])
+    evidence = scoring._PRIOR + _BORN[born_case] + phone
     threshold = scoring._SUGGEST_LOGIT - scoring._ROUNDING - _MARGIN
     hopeful = np.flatnonzero(evidence + names >= threshold)
 
+    # the common shape, weighed whole over arrays; the score of those reaching a suggestion made here
     words = _Words(profiles)
     shaped = hopeful[words.shaped[me[hopeful]] & words.shaped[them[hopeful]]]
-    weighed = evidence[shaped] + _names_weights(words, me[shaped], them[shaped], frequency[shaped])
-    chosen = np.zeros(len(pairs.record), dtype=bool)
-    chosen[hopeful] = True
-    chosen[shaped[weighed < threshold]] = False
-    chosen = np.flatnonzero(chosen)
+    added, name_case, patronymic_case = _names_weighed(words, me[shaped], them[shaped], frequency[shaped])
+    weight = evidence[shaped] + added
+    near = np.flatnonzero(weight >= threshold)
+    made = {}
+    at_least = scoring.SUGGEST_AT
+    for n, w, names_code, patronymic_code, dob, phone_code in zip(
+            shaped[near].tolist(), weight[near].tolist(), name_case[near].tolist(), patronymic_case[near].tolist(),
+            born_case[shaped[near]].tolist(), phone_case[shaped[near]].tolist()):
+        value = round(1.0 / (1.0 + math.exp(-w)), 4)
+        if value >= at_least:
+            reasons = (_NAME_CODES[names_code], _PATRONYMIC_CODES[patronymic_code], _BORN_CODES[dob],
+                       _PHONE_CODES[phone_code])
+            made[n] = scoring.Score(value, tuple(filter(None, reasons)), w)
 
-    out = []
-    score_profiles, at_least = scoring.score_profiles, scoring.SUGGEST_AT
-    for r, m, t, f in zip(pairs.record[chosen].tolist(), me[chosen].tolist(), them[chosen].tolist(),
-                          frequency[chosen].tolist()):
-        result = score_profiles(profiles[m], profiles[t], f)
+    # the other shapes, scored one by one by ``score_profiles``
+    others = np.zeros(len(pairs.record), dtype=bool)
+    others[hopeful] = True
+    others[shaped] = False
+    score_profiles = scoring.score_profiles
+    for n in np.flatnonzero(others).tolist():
+        m, t = int(me[n]), int(them[n])
+        result = score_profiles(profiles[m], profiles[t], int(frequency[n]))
         if result.value >= at_least:
-            out.append((r, t, result))
-    return out
+            made[n] = result
+    record, person = pairs.record.tolist(), them.tolist()
+    return [(record[n], person[n], made[n]) for n in sorted(made)]

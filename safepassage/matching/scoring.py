@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 from rapidfuzz.distance import JaroWinkler
 
+from . import keys
 from .keys import KIND_PAIR, KIND_PATRONYMIC_PAIR, MatchInput, Token, birth_date, phone_set, skeleton, tokens
 
 SUGGEST_AT = 0.5  # a pair scoring at least this goes to the review queue
@@ -275,3 +276,9 @@ def likely(a, b, *, name_frequency: int = 1) -> Score | None:
     """The score when the pair may be suggested; None when the dates, the phones and the most the names
     could add already rule it out."""
     return score_profiles(profile(a), profile(b), name_frequency, at_least=SUGGEST_AT)
+
+
+# Every per-process cache of plaintext that matching keeps (folded names, birth dates, phones): emptied
+# whenever the vault seals (``apps``), and between the benchmark's runs.
+PLAINTEXT_CACHES = (keys.skeleton, keys._words, keys.make_token, keys._tokens, keys.birth_date, keys._phone_set,
+                    _spelling_similarity)
