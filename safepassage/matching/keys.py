@@ -270,17 +270,24 @@ def record_keys(record: MatchInput) -> tuple[set[tuple[str, str]], set[tuple[str
 def record_key_list(record: MatchInput) -> tuple[list[tuple[str, str]], int]:
     """``record_keys`` as one list, the stored keys first: (keys, how many of them are stored). The rest
     are the name-year keys of the birth years either side, which are looked up and never stored."""
+    pairs, codes = _name_keys((record.full_name, *record.other_names))
+    keys = list(pairs)
     born = birth_date(record.date_of_birth)
-    if not born:
-        keys = _keys(record, ())[0]
-        return list(keys), len(keys)
-    stored, codes = _name_parts(_tokens((record.full_name, *record.other_names)))
-    year = born[0]
-    stored.update([(KIND_NAME_YEAR, f"{code} {year}") for code in codes])
-    stored.update([(KIND_PHONE, digits) for digits in phone_set(record)])
-    keys = list(stored)
-    keys += [(KIND_NAME_YEAR, f"{code} {other}") for other in (year - 1, year + 1) for code in codes]
-    return keys, len(stored)
+    if born:
+        year = born[0]
+        keys += [(KIND_NAME_YEAR, f"{code} {year}") for code in codes]
+    keys += [(KIND_PHONE, digits) for digits in phone_set(record)]
+    stored = len(keys)
+    if born:
+        keys += [(KIND_NAME_YEAR, f"{code} {other}") for other in (year - 1, year + 1) for code in codes]
+    return keys, stored
+
+
+@lru_cache(maxsize=16384)
+def _name_keys(names: tuple[str, ...]) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """``_name_parts`` of these names' words, kept: an import repeats names (every Magomed Magomedov)."""
+    pairs, codes = _name_parts(_tokens(names))
+    return tuple(pairs), tuple(codes)
 
 
 # How much one shared key says, for ranking candidates before anything is decrypted.

@@ -280,5 +280,5 @@ def likely(a, b, *, name_frequency: int = 1) -> Score | None:
 
 # Every per-process cache of plaintext that matching keeps (folded names, birth dates, phones): emptied
 # whenever the vault seals (``apps``), and between the benchmark's runs.
-PLAINTEXT_CACHES = (keys.skeleton, keys._words, keys.make_token, keys._tokens, keys.birth_date, keys._phone_set,
-                    _spelling_similarity)
+PLAINTEXT_CACHES = (keys.skeleton, keys._words, keys.make_token, keys._tokens, keys._name_keys, keys.birth_date,
+                    keys._phone_set, _spelling_similarity)
