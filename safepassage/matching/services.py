@@ -177,9 +177,9 @@ def match_keys_refresh_many(*, people: list[Person], data: list | None = None) -
 
     The same keys, candidates and suggestions as refreshing them one after another in this order
     (``batch``): each meets the people stored before and those before it in the list. For people just
-    created (keys they have are replaced; a suggestion already there for a pair is left as it is). `data[i]`: ``people[i]``'s plaintext, when
-    the caller has it (else each person is decrypted once). Decryptions of stored people are audited
-    as ``match.compare``, as one by one.
+    created: keys they have are replaced, a suggestion already there for a pair is left as it is.
+    `data[i]`: ``people[i]``'s plaintext, when the caller has it (else each person is decrypted once).
+    Only the stored people who are candidates are decrypted, audited as ``match.compare`` as one by one.
     """
     if not people:
         return []
@@ -198,7 +198,8 @@ def match_keys_refresh_many(*, people: list[Person], data: list | None = None) -
         pairs = batch.batch_pairs(keys, stored, [p.pk for p in people], earlier=earlier, limit=CANDIDATE_LIMIT,
                                   distinct=distinct)
         stored_people = {pairs.people[i]: i for i in set(pairs.person.tolist()) if i < pairs.earlier}
-        decrypted = list(Person.objects.filter(pk__in=list(stored_people)))
+        decrypted = [person for chunk in _chunks(list(stored_people))
+                     for person in Person.objects.filter(pk__in=chunk)]
         vault.preload_data_keys([p.data_key_id for p in decrypted])
         profiles: list = [None] * pairs.earlier + [scoring.profile(record) for record in records]
         for person in decrypted:
