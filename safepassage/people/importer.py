@@ -7,7 +7,9 @@ error report names the row, the column and the problem, never what was in the ce
 Choice on failure: by default every row is stored in its own transaction. A bad row is rolled back
 whole (never half a person) and reported; the good rows are kept, and nothing already stored is
 touched (an import only adds people). With ``atomic=True`` every row is stored or none is.
-``dry_run=True`` checks every row and writes nothing at all.
+``dry_run=True`` checks every row and writes nothing at all. Rows are matched for duplicates together,
+``MATCH_EVERY`` at a time and at the end, also when an import stops half-way: no stored row is left
+out of matching.
 """
 from __future__ import annotations
 
@@ -242,6 +244,11 @@ def _row_errors(row_number: int, exc: ValidationError, headings: dict[str, str])
 
 # --- the import ----------------------------------------------------------------------------------
 
+# Rows stored one by one are matched for duplicates this many at a time (``match_keys_refresh_many``),
+# so an import that stops half-way leaves at most this many rows to match, and does match them.
+MATCH_EVERY = 2000
+
+
 def person_import(*, actor, organisation, path: Path, dry_run: bool = False, atomic: bool = False,
                   progress=None) -> ImportReport:
     """Import people from `path` into `organisation` as `actor` (a coordinator). See the module docstring."""
@@ -264,7 +271,7 @@ def person_import(*, actor, organisation, path: Path, dry_run: bool = False, ato
     bar = tqdm(body, total=len(body), unit="row", file=progress, disable=progress is None,
                desc="dry run" if dry_run else "importing", leave=True)
 
-    created: list = []  # (person, data) of the rows stored, matched together at the end
+    created: list = []  # (person, data) of the rows stored and not yet matched
 
     def run_rows():
         for row_number, row in bar:
@@ -289,6 +296,8 @@ def person_import(*, actor, organisation, path: Path, dry_run: bool = False, ato
                     person = person_create(actor=actor, organisation=organisation, data=data, match=False)
                 created.append((person, data))
                 report.imported += 1
+                if not atomic and len(created) >= MATCH_EVERY:
+                    match_rows()
             except ValidationError as exc:
                 report.failed += 1
                 report.errors.extend(_row_errors(row_number, exc, field_heading))
@@ -305,12 +314,15 @@ def person_import(*, actor, organisation, path: Path, dry_run: bool = False, ato
         pass
 
     def match_rows():
-        """Duplicate matching for every stored row at once: the same suggestions as row by row."""
+        """Duplicate matching for the rows stored since the last time, at once: the same suggestions
+        as row by row (each row meets every person stored before it, matched rows included)."""
         if created:
             from safepassage.matching.services import match_keys_refresh_many  # matching builds on people
 
-            match_keys_refresh_many(people=[person for person, _data in created],
-                                    data=[data for _person, data in created])
+            with transaction.atomic():
+                match_keys_refresh_many(people=[person for person, _data in created],
+                                        data=[data for _person, data in created])
+            created.clear()
 
     try:
         if atomic:
@@ -320,8 +332,9 @@ def person_import(*, actor, organisation, path: Path, dry_run: bool = False, ato
                     raise _RollBack()
                 match_rows()
         else:
-            run_rows()
-            with transaction.atomic():
+            try:
+                run_rows()
+            finally:  # rows already stored are matched even when the import stops half-way
                 match_rows()
     except _RollBack:
         pass

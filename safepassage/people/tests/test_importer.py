@@ -214,3 +214,34 @@ def test_a_rolled_back_import_leaves_no_suggestion_and_no_key(tmp_path, org, imp
     report = importer.person_import(actor=importing, organisation=org, path=path, atomic=True)
     assert report.rolled_back
     assert not MatchSuggestion.objects.exists() and not MatchKey.objects.exists()
+
+
+def test_rows_matched_in_several_goes_find_each_other_across_them(tmp_path, org, importing, monkeypatch):
+    monkeypatch.setattr(importer, "MATCH_EVERY", 2)
+    path = tmp_path / "people.csv"
+    path.write_text("Full name,Date of birth\nМагомед Ибрагимов,1990\nЗарема Дудаева,1985\nRuslan Umarov,1979\n"
+                    "Magomed Ibragimov,1990-05-12\nZarema Dudaeva,1985\n", encoding="utf-8")
+    assert importer.person_import(actor=importing, organisation=org, path=path).imported == 5
+    assert MatchSuggestion.objects.filter(organisation=org).count() == 2  # rows 1 & 4, rows 2 & 5
+    assert set(MatchKey.objects.values_list("person_id", flat=True)) == set(Person.objects.values_list("pk", flat=True))
+
+
+def test_an_import_stopped_half_way_still_matches_the_rows_it_stored(tmp_path, org, importing, monkeypatch):
+    path = tmp_path / "people.csv"
+    path.write_text("Full name,Date of birth\nМагомед Ибрагимов,1990\nMagomed Ibragimov,1990\nRuslan Umarov,1979\n",
+                    encoding="utf-8")
+    parse = importer.parse_row
+    seen = []
+
+    def stop_at_the_third_row(values):
+        seen.append(values)
+        if len(seen) == 3:
+            raise KeyboardInterrupt  # the operator presses Ctrl-C
+        return parse(values)
+
+    monkeypatch.setattr(importer, "parse_row", stop_at_the_third_row)
+    with pytest.raises(KeyboardInterrupt):
+        importer.person_import(actor=importing, organisation=org, path=path)
+    assert Person.objects.filter(organisation=org).count() == 2
+    assert MatchKey.objects.filter(organisation=org).values("person").distinct().count() == 2
+    assert MatchSuggestion.objects.filter(organisation=org).count() == 1
