@@ -231,40 +231,31 @@ def _name_parts(toks: tuple[Token, ...]) -> tuple[set[tuple[str, str]], set[str]
     return pairs, {code for token in toks for code in token.codes}
 
 
-def _keys(record: MatchInput, years: tuple[int, ...], more_years: tuple[int, ...] = ()):
-    """The keys of `record` with name-year keys for `years`, and (when `more_years`) a second set that
-    adds those years' keys too."""
+def _keys(record: MatchInput, years: tuple[int, ...]) -> set[tuple[str, str]]:
+    """The keys of `record`, with name-year keys for `years`."""
     keys, codes = _name_parts(_tokens((record.full_name, *record.other_names)))
     keys.update([(KIND_NAME_YEAR, f"{code} {year}") for year in years for code in codes])
     keys.update([(KIND_PHONE, digits) for digits in phone_set(record)])
-    if not more_years:
-        return keys, keys
-    wider = set(keys)
-    wider.update([(KIND_NAME_YEAR, f"{code} {year}") for year in more_years for code in codes])
-    return keys, wider
+    return keys
 
 
 def stored_keys(record: MatchInput) -> set[tuple[str, str]]:
     """(kind, normalised value) pairs to store for a record (as blind indexes, never as they are)."""
     born = birth_date(record.date_of_birth)
-    return _keys(record, (born[0],) if born else ())[0]
+    return _keys(record, (born[0],) if born else ())
 
 
 def lookup_keys(record: MatchInput) -> set[tuple[str, str]]:
     """The keys to look up for a record: its stored keys, with the birth years either side too."""
     born = birth_date(record.date_of_birth)
-    return _keys(record, (born[0] - 1, born[0], born[0] + 1) if born else ())[0]
+    return _keys(record, (born[0] - 1, born[0], born[0] + 1) if born else ())
 
 
 def record_keys(record: MatchInput) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     """(``lookup_keys``, ``stored_keys``) at once. The stored keys are among the looked-up ones (the
     lookup adds only the birth years either side), so a writer hashes each key once, not twice."""
-    born = birth_date(record.date_of_birth)
-    if not born:
-        keys = _keys(record, ())[0]
-        return keys, set(keys)
-    stored, looked_up = _keys(record, (born[0],), (born[0] - 1, born[0] + 1))
-    return looked_up, stored
+    keys, stored = record_key_list(record)
+    return set(keys), set(keys[:stored])
 
 
 def record_key_list(record: MatchInput) -> tuple[list[tuple[str, str]], int]:
