@@ -8,8 +8,9 @@ codename, one row and its audit event) and to a bare view (`HttpResponse("ok")`,
 The machine may be shared, so load changes while the benchmark runs: the two are measured in
 alternating rounds (bare then intake, then intake then bare, ...), each round's ratio taken from its
 own two measurements, and the median ratio reported with the spread. Prints requests per second for
-each and the ratio (goal >= 0.5); the last line is name=value pairs. Exits non-zero if it could not
-measure.
+each and the ratio (goal >= 0.5); the last line is name=value pairs. After the server is stopped (as a
+deployment stops it) it counts the requests and their audit events in the database: every visitor
+given a codename must be there. Exits non-zero if it could not measure, or if one is missing.
 
     .venv/bin/python bench/intake.py [--requests 2000] [--rounds 6] [--threads 8]   (DATABASE_URL for PostgreSQL)
 """
@@ -43,6 +44,11 @@ from safepassage.vault import services as vault
 vault.initialise(mode="demo")
 intake_key_ensure(actor=None, organisation=organisation_create(name="Bench NGO"))
 vault.seal()
+"""
+COUNT = """
+from safepassage.audit.models import AuditEvent
+from safepassage.intake.models import HelpRequest
+print(HelpRequest.objects.count(), AuditEvent.objects.filter(action="intake.receive").count())
 """
 
 
@@ -116,6 +122,15 @@ def main() -> int:
         if done.returncode:
             raise SystemExit(f"manage.py {argv[0]} failed:\n{done.stderr[-2000:]}")
 
+    def stop(server):
+        """SIGTERM, as a deployment stops it: workers file what they spooled before they exit."""
+        if server is not None and server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+
     server = None
     try:
         manage("migrate", "--noinput")
@@ -138,36 +153,44 @@ def main() -> int:
                 print("the server did not answer", file=sys.stderr)
                 return 1
             time.sleep(0.2)
+        failures = {"/help/bench-bare/": 0, "/help/": 0}
+        sent = {"/help/bench-bare/": 1, "/help/": 0}
         for path in ("/help/bench-bare/", "/help/"):  # warm up both (templates, connections, caches)
-            measure(port, path, 100, args.threads)
+            failures[path] += measure(port, path, 100, args.threads)[1]
+            sent[path] += 100
         per_round = max(args.threads, args.requests // args.rounds)
-        bares, intakes, ratios, failures = [], [], [], 0
+        bares, intakes, ratios = [], [], []
         for i in range(args.rounds):
             order = ("/help/bench-bare/", "/help/") if i % 2 == 0 else ("/help/", "/help/bench-bare/")
             rates = {}
             for path in order:
                 rates[path], failed = measure(port, path, per_round, args.threads)
-                failures += failed
+                failures[path] += failed
+                sent[path] += per_round
             bares.append(rates["/help/bench-bare/"])
             intakes.append(rates["/help/"])
             ratios.append(rates["/help/"] / rates["/help/bench-bare/"])
+        stop(server)
+        # every submission answered with a codename must be in the database, with its audit event
+        accepted = sent["/help/"] - failures["/help/"]
+        counted = subprocess.run([sys.executable, str(ROOT / "manage.py"), "shell", "-c", COUNT], env=env, cwd=ROOT,
+                                 capture_output=True, text=True, timeout=300)
+        filed = ([int(n) for n in counted.stdout.strip().splitlines()[-1].split()] if counted.returncode == 0
+                 else [-1, -1])
         bare, intake, ratio = statistics.median(bares), statistics.median(intakes), statistics.median(ratios)
         db = "postgresql" if database else "sqlite"
         print(f"bare view:      {bare:8.1f} requests/s (median of {args.rounds} rounds: "
               f"{', '.join(f'{r:.0f}' for r in bares)})")
         print(f"intake submit:  {intake:8.1f} submissions/s ({', '.join(f'{r:.0f}' for r in intakes)})")
         print(f"ratio:          {ratio:8.2f} (goal >= 0.5; per round {min(ratios):.2f}..{max(ratios):.2f})")
+        print(f"filed:          {filed[0]} requests, {filed[1]} audit events for {accepted} codenames given")
         print(f"intake_rps={intake:.1f} bare_rps={bare:.1f} ratio={ratio:.2f} ratio_min={min(ratios):.2f} "
               f"ratio_max={max(ratios):.2f} requests={per_round * args.rounds} rounds={args.rounds} "
-              f"threads={args.threads} workers={args.workers} db={db} failures={failures}")
-        return 0 if failures == 0 and intake > 0 else 1
+              f"threads={args.threads} workers={args.workers} db={db} failures={sum(failures.values())} "
+              f"accepted={accepted} filed={filed[0]}")
+        return 0 if not sum(failures.values()) and intake > 0 and filed == [accepted, accepted] else 1
     finally:
-        if server is not None and server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
+        stop(server)
         if database:
             import psycopg
 

@@ -8,6 +8,7 @@ from .base import *  # noqa: E402,F401,F403
 
 PASSWORD_HASHERS = ["safepassage.accounts.hashers.FastArgon2PasswordHasher"]
 AXES_ENABLED = True
+INTAKE_SPOOL_DELAY = 0  # a request is filed before its page is sent: tests read it at once
 LOGGING["root"]["handlers"] = ["file"]  # noqa: F405
 
 # Parallel runs on one PostgreSQL server each get their own test database (SQLite tests run in memory).

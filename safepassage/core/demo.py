@@ -670,7 +670,7 @@ class _Journey:
     # --- the intake inbox: anonymous requests, as the public form files them ---------------------------
 
     def intake(self) -> None:
-        from safepassage.intake import services as intake
+        from safepassage.intake import services as intake, spool
         from safepassage.intake.choices import labels
         from safepassage.intake.models import HelpRequest
 
@@ -697,7 +697,9 @@ class _Journey:
                 what="FICTIONAL demo request. I need to leave within a few weeks; I have a passport.",
                 urgency="weeks", region="Moscow", language="ru", page_language="en"),
         ]
-        filed = [intake.help_request_submit(payload=payload, key=key)[0] for payload in requests]
+        ids = [intake.help_request_submit(payload=payload, key=key)[0] for payload in requests]
+        spool.file_pending()  # filed now, not a moment later: the staff work below needs the rows
+        filed = [HelpRequest.objects.get(pk=request_id) for request_id in ids]
         self.out.help_requests.extend(filed)
         # answered, and the visitor wrote again
         intake.help_request_reply(actor=worker, help_request=filed[1],

@@ -95,13 +95,22 @@ def pepper() -> bytes:
         if cached is not None:
             return cached
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(sealedbox.pepper_new().hex().encode())
+        if not path.exists():
+            # written whole under a private name, then linked into place: a process starting at the
+            # same moment sees no file or the whole file, never a half-written one, and the first
+            # link wins (link, unlike rename, does not replace a pepper already there)
+            draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(sealedbox.pepper_new().hex().encode())
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.link(draft, path)
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(draft)
         value = bytes.fromhex(path.read_text().strip())
         if len(value) < 32:
             raise ValueError("the intake pepper file is damaged")

@@ -27,6 +27,14 @@ DEFAULTS = {
     "INTAKE_RATE_FOLLOWUP_THREAD": (20, 3600),
     # How long the follow-up form shown after a codename login stays usable, in seconds.
     "INTAKE_FOLLOWUP_TOKEN_AGE": 30 * 60,
+    # Seconds a worker gathers accepted requests before filing them in one transaction (0: each is
+    # filed before the visitor's page is sent). They are on disk in the spool meanwhile.
+    "INTAKE_SPOOL_DELAY": 0.05,
+    # Where the spool files live. Default: <data dir>/intake/spool (the same disk as the database).
+    "INTAKE_SPOOL_DIR": None,
+    # Flush each spooled request to the disk before answering. None: as the database's commits
+    # (PostgreSQL yes; SQLite, whose write-ahead log runs synchronous=NORMAL, no).
+    "INTAKE_SPOOL_FSYNC": None,
     # The inbox decrypts at most this many pending requests to sort them by urgency.
     "INTAKE_INBOX_DECRYPT_LIMIT": 1000,
 }

@@ -17,7 +17,7 @@ from safepassage.audit.services import audit_record
 from safepassage.policy.rules import can, intake_scope, membership, require
 from safepassage.vault.errors import DecryptionFailed
 
-from . import conf
+from . import conf, spool
 from .models import HelpRequest, IntakeKey, IntakeMessage
 from .services import URGENCY_RANK, RequestPayload, message_text, open_for_staff
 
@@ -50,6 +50,7 @@ def requests_visible(actor):
 def inbox(actor, *, status: str = "pending", page_number=1) -> Inbox:
     """Pending requests, most urgent then newest; or one triaged status, newest first."""
     require(actor, "intake.triage")
+    spool.file_all()  # what visitors sent a moment ago is in the inbox too
     visible = requests_visible(actor)
     counts = {"pending": visible.filter(status__in=HelpRequest.PENDING).count()}
     for code, _label in HelpRequest.STATUS_CHOICES:

@@ -1,5 +1,6 @@
 """Writing the intake: anonymous submissions and follow-ups, staff replies, triage, turning a
-request into a person and a case. Each in one transaction with its audit row.
+request into a person and a case. Each in one transaction with its audit row; a new request goes
+through the spool (``spool.py``), which files many in one.
 
 Threat: a seized server. The public functions need only the organisation's intake *public* key:
 what a visitor sends is sealed in the request handler, before any of it reaches the database, and
@@ -12,27 +13,27 @@ from __future__ import annotations
 import json
 import re
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safepassage.audit.services import audit_record, audit_record_many
+from safepassage.audit.services import audit_record
 from safepassage.cases.models import Case, CaseEvent, CaseNote
 from safepassage.cases.services import case_open
 from safepassage.cases.workflow import NotVerified, require_verified
-from safepassage.core.rows import insert_statements, inserted
 from safepassage.people.services import PersonData, person_create
 from safepassage.policy.rules import can, case_scope, intake_scope, require
 from safepassage.vault import sealedbox
 from safepassage.vault import services as vault
 from safepassage.vault.errors import VaultError
 
-from . import codenames, conf
+from . import codenames, conf, spool
 from .models import HelpRequest, IntakeKey, IntakeMessage
 
 URGENCIES = ("now", "days", "weeks", "unsure")
@@ -135,34 +136,23 @@ def _org_key(organisation_id) -> IntakeKey:
 
 # --- the public side ------------------------------------------------------------------------------
 
-def help_request_submit(*, payload: RequestPayload, key: IntakeKey | None = None) -> tuple[HelpRequest, str]:
-    """File a sealed request; returns it and the codename to show the visitor once.
+def help_request_submit(*, payload: RequestPayload, key: IntakeKey | None = None) -> tuple[uuid.UUID, str]:
+    """Accept a sealed request; returns its id and the codename to show the visitor once.
 
-    Nothing readable is written: the payload is sealed to the organisation's public key here. One
-    row (the request carries its first message) and its audit event, in one short transaction: the
-    sealing, the codename and its keys are computed before it starts.
+    Nothing readable is written: the payload is sealed to the organisation's public key here. The
+    request is on disk in the spool when this returns, and filed (its row and audit event) at once
+    or, on a server, within ``INTAKE_SPOOL_DELAY`` with the others that arrived meanwhile.
     """
     key = key or public_intake_key()
     if key is None:
         raise IntakeClosed()
     sealed = sealedbox.seal_to(bytes(key.public_key), payload.to_bytes())
-    language = "ru" if payload.page_language == "ru" else "en"
-    now = _now()
-    for _attempt in range(3):
-        codename = codenames.generate(language)
-        keys = codenames.keys_for(codename)
-        request = HelpRequest(organisation_id=key.organisation_id, received_at=now, last_visitor_at=now,
-                              codename_hash=keys.lookup, reply_public_key=keys.public_key, sealed_request=sealed)
-        try:
-            with transaction.atomic():
-                # the row is written with its event's first statement (PostgreSQL: one round trip)
-                audit_record_many([dict(actor=None, action="intake.receive", target=request)],
-                                  writes=insert_statements([request]))
-                inserted([request])
-            return request, codename
-        except IntegrityError:  # a codename already in use (about 2^-80): draw another
-            continue
-    raise RuntimeError("could not draw an unused codename")
+    codename = codenames.generate("ru" if payload.page_language == "ru" else "en")
+    keys = codenames.keys_for(codename)
+    record = spool.Record(id=uuid.uuid4(), organisation_id=key.organisation_id, received_at=_now(),
+                          codename_hash=keys.lookup, reply_public_key=keys.public_key, sealed_request=sealed)
+    spool.accept(record)
+    return record.id, codename
 
 
 @dataclass
@@ -185,8 +175,11 @@ class VisitorThread:
 def visitor_thread(*, codename: str) -> VisitorThread:
     """The visitor's conversation: their messages (dates only: they are sealed to us) and our
     replies, opened with the key their codename yields. Nothing is written, nothing kept."""
-    request = HelpRequest.objects.filter(codename_hash=codenames.keys_for(codename).lookup).only(
-        "id", "received_at").first()
+    lookup = codenames.keys_for(codename).lookup
+    threads = HelpRequest.objects.filter(codename_hash=lookup).only("id", "received_at")
+    request = threads.first()
+    if request is None and spool.file_all():  # sent a moment ago, not filed yet
+        request = threads.first()
     if request is None:
         raise UnknownCodename()
     messages = list(request.messages.only("sent_at", "sender", "sealed_for_visitor"))

@@ -9,6 +9,7 @@ thread carries its own secret (the codename, or a signed short-lived token shown
 from __future__ import annotations
 
 import html
+import logging
 
 from django.core import signing
 from django.http import HttpResponse
@@ -30,6 +31,7 @@ from .forms import CodenameForm, FollowupForm, RequestForm
 LANGUAGES = [("ru", "Русский"), ("en", "English"), ("fr", "Français")]
 _CODES = {code for code, _name in LANGUAGES}
 _TOKEN_SALT = "safepassage.intake.followup"
+log = logging.getLogger(__name__)
 
 
 def _language(request) -> str:
@@ -137,9 +139,13 @@ def request_view(request, lang):
             contact_only_here=data["contact_mode"] != "other", contact=data["contact"],
             language=data["language"], name=data["name"], page_language=lang)
         try:
-            _request, codename = help_request_submit(payload=payload, key=key)
+            _request_id, codename = help_request_submit(payload=payload, key=key)
         except IntakeClosed:
             return _page(request, "intake/public/closed.html", {"lang": lang}, status=503)
+        except OSError:  # the spool could not take it (a full disk): nothing was kept, they send again
+            log.error("a help request could not be spooled")
+            return _page(request, "intake/public/request.html", {"lang": lang, "form": form, "busy": True},
+                         status=503)
         return _codename_page(lang, codename)
     status = 400 if request.method == "POST" else 200
     return _page(request, "intake/public/request.html", {"lang": lang, "form": form}, status=status)

@@ -14,9 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _submit(what, urgency, page_language="en"):
-    request, _codename = help_request_submit(payload=RequestPayload(what=what, urgency=urgency,
-                                                                    page_language=page_language))
-    return request
+    request_id, _codename = help_request_submit(payload=RequestPayload(what=what, urgency=urgency,
+                                                                       page_language=page_language))
+    return HelpRequest.objects.get(pk=request_id)
 
 
 def test_the_inbox_shows_the_most_urgent_first_then_the_newest(client_as, intake_worker, intake_key):
