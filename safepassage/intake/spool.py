@@ -56,6 +56,7 @@ _MAGIC = b"SPR1"
 _FRAME = struct.Struct(">4sII")  # magic, length of the body, CRC-32 of the body
 _FIELDS = struct.Struct(">16sqq32s32s")  # id, organisation, received (µs since 1970 UTC), codename hash, reply key
 _SUFFIX = ".spool"
+IDLE_SECONDS = 5.0  # the filer closes its database connection after this long with nothing to file
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
@@ -301,8 +302,11 @@ class Spool:
         pause = 0.0
         while True:
             with self._lock:
-                while not self._unfiled and (self._current is None or not self._current.records):
-                    self._arrived.wait()
+                busy = self._arrived.wait_for(self._has_work, timeout=IDLE_SECONDS)
+            if not busy:  # a quiet spell: give the database its connection back until the next request
+                connections.close_all()
+                with self._lock:
+                    self._arrived.wait_for(self._has_work)
             time.sleep(max(conf.get("INTAKE_SPOOL_DELAY"), pause))
             close_old_connections()
             try:
@@ -311,6 +315,9 @@ class Spool:
             except Exception:  # noqa: BLE001 (kept on disk; tried again, less often while it fails)
                 log.exception("could not file spooled help requests; they stay spooled")
                 pause = min(max(pause * 2, 0.5), 30.0)
+
+    def _has_work(self) -> bool:
+        return bool(self._unfiled or (self._current is not None and self._current.records))
 
     def _file_at_exit(self) -> None:
         try:
