@@ -204,3 +204,31 @@ def test_a_seized_disk_shows_no_planted_words_no_codename_and_no_visitor(deploym
     logs = b"".join(p.read_bytes() for p in (deployment["data"] / "logs").glob("*"))
     assert b"POST /help/" in logs, "the access log was not written: the test would prove nothing"
     assert b"Invalid request from ip=[address]" in logs  # the rejected request was logged, without its address
+
+
+KILLED_WORKER = """
+import os
+from django.conf import settings
+from safepassage.intake.services import RequestPayload, help_request_submit
+settings.INTAKE_SPOOL_DELAY = 3600  # its filer would wait an hour: the process dies first
+request_id, _codename = help_request_submit(payload=RequestPayload(what="help", page_language="ru"))
+print(request_id, flush=True)
+os._exit(0)  # as a worker killed mid-flight: no exit handler, no filing
+"""
+
+NEXT_PROCESS = """
+from safepassage.audit.models import AuditEvent
+from safepassage.intake import spool
+from safepassage.intake.models import HelpRequest
+left = len(list(spool.directory().glob("*.spool")))
+filed = spool.file_orphans()
+print(left, filed, len(list(spool.directory().glob("*.spool"))), HelpRequest.objects.filter(pk=%r).count(),
+      AuditEvent.objects.filter(action="intake.receive", target_id=%r).count())
+"""
+
+
+def test_a_worker_killed_before_filing_loses_no_request(deployment):
+    manage = deployment["manage"]
+    request_id = manage("shell", "-c", KILLED_WORKER).strip().splitlines()[-1]
+    left, filed, remaining, rows, events = manage("shell", "-c", NEXT_PROCESS % (request_id, request_id)).split()[-5:]
+    assert (left, filed, remaining, rows, events) == ("1", "1", "0", "1", "1")
