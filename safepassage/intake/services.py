@@ -19,7 +19,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,7 +99,12 @@ def public_intake_key() -> IntakeKey | None:
         return cached
     keys = IntakeKey.objects.select_related("organisation")
     name = conf.get("INTAKE_ORGANISATION")
-    key = (keys.filter(organisation__name=name) if name else keys.order_by("created_at", "pk")).first()
+    try:
+        key = (keys.filter(organisation__name=name) if name else keys.order_by("created_at", "pk")).first()
+    except DatabaseError:
+        if cached is not None:  # the database is away for a moment: the key it gave is still the key
+            return cached
+        raise
     if key is not None:
         _public_key_cache.update(key=key, at=now)
     return key

@@ -15,7 +15,7 @@ from safepassage.intake import codenames, services, spool
 from safepassage.intake.models import HelpRequest
 from safepassage.intake.services import RequestPayload, UnknownCodename, help_request_submit, visitor_thread
 
-from .conftest import FORM
+from .conftest import FORM, codename_from
 
 records = st.builds(
     spool.Record,
@@ -265,3 +265,38 @@ def test_a_record_keeps_the_time_to_the_microsecond():
     assert spool.decode(record.encode())[0][0].received_at == at
     earlier = spool.Record(uuid.uuid4(), 1, at - timedelta(days=30000), "ab" * 32, bytes(32), b"")
     assert spool.decode(earlier.encode())[0][0].received_at == earlier.received_at
+
+
+class _DatabaseAway:
+    """A query set whose database does not answer."""
+
+    def filter(self, *args, **kwargs):
+        return self
+
+    order_by = filter
+
+    def first(self):
+        raise OperationalError("the database is restarting")
+
+
+@pytest.mark.django_db
+def test_requests_are_accepted_while_the_database_cannot_file_them(own_spool, visitor, intake_key, settings,
+                                                                   monkeypatch):
+    settings.INTAKE_SPOOL_DELAY = 0.05
+    assert visitor.post("/help/", FORM).status_code == 200  # the key is known to this process now
+    spool.file_pending()
+    real = spool.file_records
+
+    def refuse(records):
+        raise OperationalError("the database is restarting")
+
+    monkeypatch.setattr(spool, "file_records", refuse)
+    monkeypatch.setattr(services, "_public_key_cache", {**services._public_key_cache, "at": -1e9})  # stale
+    monkeypatch.setattr(services.IntakeKey.objects, "select_related", lambda *fields: _DatabaseAway())
+    response = visitor.post("/help/", FORM)
+    assert response.status_code == 200 and codename_from(response)
+    with pytest.raises(OperationalError):
+        spool.file_pending()
+    monkeypatch.setattr(spool, "file_records", real)
+    assert spool.file_pending() == 1
+    assert HelpRequest.objects.count() == 2 and _receipts() == 2
