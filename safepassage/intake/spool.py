@@ -295,8 +295,8 @@ class Spool:
     def _file_forever(self) -> None:
         try:
             file_orphans()  # whatever a process that died before filing left
-        except Exception:  # noqa: BLE001 (the database may be away: the loop below tries again)
-            log.exception("could not file the spool files of stopped processes")
+        except Exception as exc:  # noqa: BLE001 (the database may be away: the loop below tries again)
+            log.error("could not file the spool files of stopped processes: %s", type(exc).__name__)
         finally:
             connections.close_all()
         pause = 0.0
@@ -312,8 +312,9 @@ class Spool:
             try:
                 self.file_pending()
                 pause = 0.0
-            except Exception:  # noqa: BLE001 (kept on disk; tried again, less often while it fails)
-                log.exception("could not file spooled help requests; they stay spooled")
+            except Exception as exc:  # noqa: BLE001 (kept on disk; tried again, less often while it fails)
+                # the error's name only: a database's message may quote the values it refused
+                log.error("could not file spooled help requests (%s); they stay spooled", type(exc).__name__)
                 pause = min(max(pause * 2, 0.5), 30.0)
 
     def _has_work(self) -> bool:
@@ -322,8 +323,8 @@ class Spool:
     def _file_at_exit(self) -> None:
         try:
             self.file_pending()
-        except Exception:  # noqa: BLE001 (left on disk: the next process files them)
-            log.exception("spooled help requests left for the next process to file")
+        except Exception as exc:  # noqa: BLE001 (left on disk: the next process files them)
+            log.error("spooled help requests left for the next process to file (%s)", type(exc).__name__)
 
 
 _spool = Spool()
