@@ -42,7 +42,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, connections, transaction
+from django.db import DatabaseError, IntegrityError, close_old_connections, connections, transaction
 
 from safepassage.audit.services import audit_record_many
 from safepassage.core.rows import insert_statements, inserted
@@ -166,7 +166,10 @@ def _must_sync() -> bool:
     if configured is not None:
         return bool(configured)
     if _database_syncs.get("default") is None:
-        _database_syncs["default"] = _commits_flushed(connections["default"])
+        try:
+            _database_syncs["default"] = _commits_flushed(connections["default"])
+        except DatabaseError:  # the database is away: flush (the safe side), and ask again next time
+            return True
     return _database_syncs["default"]
 
 

@@ -293,6 +293,8 @@ def test_requests_are_accepted_while_the_database_cannot_file_them(own_spool, vi
     monkeypatch.setattr(spool, "file_records", refuse)
     monkeypatch.setattr(services, "_public_key_cache", {**services._public_key_cache, "at": -1e9})  # stale
     monkeypatch.setattr(services.IntakeKey.objects, "select_related", lambda *fields: _DatabaseAway())
+    monkeypatch.setattr(spool, "_database_syncs", {})  # a new worker: it has not asked how durable commits are
+    monkeypatch.setattr(spool, "_commits_flushed", lambda connection: _DatabaseAway().first())
     response = visitor.post("/help/", FORM)
     assert response.status_code == 200 and codename_from(response)
     with pytest.raises(OperationalError):
