@@ -66,7 +66,7 @@ def audit_record(*, actor, action: str, target=None, organisation=None, **detail
     return audit_record_many([dict(actor=actor, action=action, target=target, organisation=organisation, **detail)])[0]
 
 
-def audit_record_many(entries, *, writes=()) -> list[AuditEvent]:
+def audit_record_many(entries) -> list[AuditEvent]:
     """Append several events (each a dict of ``audit_record``'s arguments) under one lock of the
     chain's head and in one insert: what a service that touches a hundred cases at once needs.
 
@@ -74,17 +74,13 @@ def audit_record_many(entries, *, writes=()) -> list[AuditEvent]:
     the caller's work with it), in three short statements: lock and read the head, insert the events,
     move the head (on PostgreSQL the last two are one statement: one round trip fewer). The head
     stays locked until the caller commits, so the chain never forks.
-
-    ``writes``: the caller's own write, as statements (``core.rows.insert_statements``) that the
-    events record, run first in the same transaction; on PostgreSQL a single one goes in the same
-    statement as the head's read: one round trip fewer again.
     """
-    entries, writes = list(entries), list(writes)
+    entries = list(entries)
     if not entries:
         return []
     connection = transaction.get_connection()
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        prev_id, prev_hash = _head_locked(connection, cursor, writes)
+        prev_id, prev_hash = _head_locked(connection, cursor)
         now, events = timezone.now(), []
         for entry in entries:
             entry = dict(entry)
@@ -121,18 +117,10 @@ def _sql(connection) -> tuple[str, str]:
     return sql
 
 
-def _head_locked(connection, cursor, writes=()) -> tuple[int, str]:
+def _head_locked(connection, cursor) -> tuple[int, str]:
     """The chain's newest id and hash, its row locked until the transaction ends (SQLite: the whole
-    write transaction is already exclusive, ``BEGIN IMMEDIATE``), once the statements ``writes`` ran."""
-    read = _sql(connection)[0]
-    if connection.vendor == "postgresql" and len(writes) == 1:
-        # the caller's write runs in the same statement (exactly once, whether or not it is read)
-        sql, params = writes[0]
-        cursor.execute(f"WITH written AS ({sql}) {read}", params)
-    else:
-        for sql, params in writes:
-            cursor.execute(sql, params)
-        cursor.execute(read)
+    write transaction is already exclusive, ``BEGIN IMMEDIATE``)."""
+    cursor.execute(_sql(connection)[0])
     row = cursor.fetchone()
     if row is None:  # the first event ever: create the head (two first writers meet in get_or_create)
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
