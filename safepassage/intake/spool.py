@@ -28,6 +28,7 @@ SSD may keep older blocks, which is why the threat model asks for full-disk encr
 from __future__ import annotations
 
 import atexit
+import errno
 import fcntl
 import logging
 import os
@@ -198,6 +199,7 @@ class _Batch:
     path: Path
     fd: int
     records: list
+    size: int = 0  # bytes of whole records written
 
     def remove(self) -> None:
         """Filed: overwrite, remove, and let go of the lock (closing the file releases it)."""
@@ -243,17 +245,31 @@ class Spool:
         delay = conf.get("INTAKE_SPOOL_DELAY")
         with self._lock:
             batch = self._batch()
-            written = os.write(batch.fd, framed)
-            if written != len(framed):  # the disk is full: the request fails, the visitor may retry
-                raise OSError(f"the intake spool took {written} of {len(framed)} bytes")
-            if _must_sync():
-                os.fdatasync(batch.fd)
+            try:
+                written = os.write(batch.fd, framed)
+                if written != len(framed):
+                    raise OSError(errno.ENOSPC, f"the intake spool took {written} of {len(framed)} bytes")
+                if _must_sync():
+                    os.fdatasync(batch.fd)
+            except OSError:  # a full disk: the visitor is told to send again, so nothing of it may stay
+                self._cut_back(batch)
+                raise
+            batch.size += len(framed)
             batch.records.append(record)
             if delay > 0:
                 self._start_filer()
                 self._arrived.notify()
         if delay <= 0:
             self.file_pending()
+
+    def _cut_back(self, batch: _Batch) -> None:
+        """Drop what a failed write left at the end of the file; if even that fails, the file takes
+        no more records (a torn record would hide those after it from a reader)."""
+        try:
+            os.ftruncate(batch.fd, batch.size)
+        except OSError:
+            self._unfiled.append(batch)
+            self._current = None
 
     def _batch(self) -> _Batch:
         if self._pid != os.getpid():  # a forked child: the parent's files and thread are not ours

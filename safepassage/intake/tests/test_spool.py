@@ -302,3 +302,21 @@ def test_requests_are_accepted_while_the_database_cannot_file_them(own_spool, vi
     monkeypatch.setattr(spool, "file_records", real)
     assert spool.file_pending() == 1
     assert HelpRequest.objects.count() == 2 and _receipts() == 2
+
+
+@pytest.mark.django_db
+def test_a_write_cut_short_leaves_nothing_of_that_request_and_spoils_none_after_it(own_spool, org, settings,
+                                                                                  monkeypatch):
+    settings.INTAKE_SPOOL_DELAY = 60
+    first, torn, after = _record(org), _record(org), _record(org)
+    own_spool.accept(first)
+    real_write = os.write
+    monkeypatch.setattr(spool.os, "write", lambda fd, data: real_write(fd, data[:50]))  # the disk filled up
+    with pytest.raises(OSError):
+        own_spool.accept(torn)
+    monkeypatch.setattr(spool.os, "write", real_write)
+    own_spool.accept(after)
+    [path] = spool.directory().glob("*.spool")
+    assert spool.decode(path.read_bytes()) == ([first, after], path.stat().st_size)
+    assert spool.file_pending() == 2
+    assert set(HelpRequest.objects.values_list("pk", flat=True)) == {first.id, after.id}
