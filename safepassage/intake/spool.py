@@ -230,13 +230,26 @@ class Spool:
     """This process's side of the spool: the file it appends to, and its filer thread."""
 
     def __init__(self):
+        self._start_over()
+
+    def _start_over(self) -> None:
         self._lock = threading.Lock()  # the current file and its records
         self._arrived = threading.Condition(self._lock)
         self._filing = threading.Lock()  # one filing at a time in this process
         self._current: _Batch | None = None
         self._unfiled: list[_Batch] = []  # taken from _current, not filed yet (the database said no)
-        self._pid = None
         self._filer = None
+
+    def forked(self) -> None:
+        """In a child just forked (gunicorn's workers): the parent's files, records, thread and locks
+        are the parent's. Its copies of the files are closed, or they would keep the parent's locks
+        alive after the parent is gone and its files would never look orphaned."""
+        for batch in [*self._unfiled, *([self._current] if self._current else [])]:
+            try:
+                os.close(batch.fd)
+            except OSError:
+                pass
+        self._start_over()
 
     def accept(self, record: Record) -> None:
         """Keep ``record`` on disk (durably, if the database's commits are), then file it: now when
@@ -272,16 +285,12 @@ class Spool:
             self._current = None
 
     def _batch(self) -> _Batch:
-        if self._pid != os.getpid():  # a forked child: the parent's files and thread are not ours
-            self._pid, self._current, self._unfiled, self._filer = os.getpid(), None, [], None
         if self._current is None:
             self._current = _Batch(*_open_locked(directory()), [])
         return self._current
 
     def own_paths(self) -> set[Path]:
         with self._lock:
-            if self._pid != os.getpid():
-                return set()
             return {b.path for b in [*self._unfiled, *([self._current] if self._current else [])]}
 
     def file_pending(self) -> int:
@@ -290,8 +299,6 @@ class Spool:
         transaction the rows are that transaction's: the demo and tests, which roll back as a whole."""
         with self._filing:
             with self._lock:
-                if self._pid != os.getpid():
-                    return 0
                 if self._current is not None:
                     self._unfiled.append(self._current)
                     self._current = None
@@ -347,6 +354,7 @@ class Spool:
 
 
 _spool = Spool()
+os.register_at_fork(after_in_child=lambda: _spool.forked())
 
 
 def accept(record: Record) -> None:

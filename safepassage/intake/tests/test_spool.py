@@ -320,3 +320,32 @@ def test_a_write_cut_short_leaves_nothing_of_that_request_and_spoils_none_after_
     assert spool.decode(path.read_bytes()) == ([first, after], path.stat().st_size)
     assert spool.file_pending() == 2
     assert set(HelpRequest.objects.values_list("pk", flat=True)) == {first.id, after.id}
+
+
+def test_a_forked_worker_starts_with_nothing_of_its_parents_spool(own_spool, settings, monkeypatch):
+    """gunicorn forks its workers from the process that may have spooled (the demo loads, then serves)."""
+    import multiprocessing
+
+    settings.INTAKE_SPOOL_DELAY = 60
+    monkeypatch.setattr(spool, "_must_sync", lambda: False)
+    own_spool.accept(spool.Record(uuid.uuid4(), 1, datetime.now(timezone.utc), "ab" * 32, bytes(32), b"x"))
+    [parents] = own_spool.own_paths()
+    parent_fd = own_spool._current.fd
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    with own_spool._filing:  # the parent is filing at the moment it forks
+        child = context.Process(target=_look_after_fork,
+                                args=(own_spool, parent_fd, parents.stat().st_ino, results))
+        child.start()
+        child.join(30)
+    assert results.get(timeout=5) == (set(), True, True)
+    assert parents.exists() and spool.file_orphans() == 0, "the parent still holds its file"
+
+
+def _look_after_fork(parent_spool, parent_fd, parent_file, results):
+    try:  # closed, or its number since given to another file
+        closed = os.fstat(parent_fd).st_ino != parent_file
+    except OSError:
+        closed = True
+    free = parent_spool._filing.acquire(timeout=1)
+    results.put((parent_spool.own_paths(), closed, free))
